@@ -1,0 +1,24 @@
+import type { EventFactory } from "./event-defaults";
+import type { EventLog } from "./event-log";
+import type { FaultQueue } from "./faults";
+import type { RealtimeHub } from "./realtime";
+import type { AuthState } from "./oauth";
+import type { TokenStore } from "./tokens";
+import type { Account, BoxEvent, Quirks, RequestRecord, Settings } from "./types";
+
+/** Everything the two servers share; built once by startEmulator. */
+export interface EmulatorContext {
+  account: Account;
+  log: EventLog;
+  factory: EventFactory;
+  tokens: TokenStore;
+  auth: AuthState;
+  faults: FaultQueue;
+  hub: RealtimeHub;
+  requests: RequestRecord[];
+  realtimeUrl: () => string;
+  settings: () => Settings;
+  setQuirks: (q: Quirks) => void;
+  createEvents: (count: number, partial?: Partial<BoxEvent>) => BoxEvent[];
+  stats: () => { events: number; openConnections: number; heldPolls: number; requests: number };
+}

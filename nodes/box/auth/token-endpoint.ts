@@ -1,0 +1,77 @@
+import { BoxError } from "../errors";
+import { HttpClient, parseJsonObject, retryAfterMs } from "../http";
+import { MintedToken } from "./token-source";
+
+const TOKEN_TIMEOUT_MS = 30_000;
+
+/** Box's answers to a refused grant, as short reasons a person can act on. */
+const GRANT_ERRORS: Record<string, string> = {
+  invalid_client: "wrong client ID or secret",
+  unauthorized_client: "app not authorized",
+  invalid_grant: "grant refused",
+  invalid_request: "invalid token request",
+  unsupported_grant_type: "grant type not enabled",
+};
+
+/** A refused or failed token request, with the server's clock (its `Date` header) for clock-skew correction. */
+export class TokenRequestError extends BoxError {
+  constructor(
+    kind: BoxError["kind"],
+    message: string,
+    details: BoxError["details"],
+    readonly serverDateMs?: number,
+  ) {
+    super(kind, message, details);
+  }
+
+  /** The same refusal with a reason that names what to fix. */
+  withReason(reason: string): TokenRequestError {
+    return new TokenRequestError(this.kind, reason, this.details, this.serverDateMs);
+  }
+}
+
+export interface TokenResponse extends MintedToken {
+  refreshToken?: string;
+  raw: Record<string, unknown>;
+}
+
+/** POST {origin}/oauth2/token with a form; a refused grant is `unauthorized`, anything else is retryable. */
+export async function requestToken(
+  http: HttpClient,
+  origin: string,
+  form: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<TokenResponse> {
+  const res = await http.send({
+    method: "POST",
+    url: `${origin}/oauth2/token`,
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams(form).toString(),
+    signal,
+    timeoutMs: TOKEN_TIMEOUT_MS,
+  });
+  const body = parseJsonObject(res.text);
+  if (res.status === 200 && body && typeof body.access_token === "string") {
+    const expiresIn = Number(body.expires_in);
+    return {
+      accessToken: body.access_token,
+      expiresInSec: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
+      refreshToken: typeof body.refresh_token === "string" ? body.refresh_token : undefined,
+      raw: body,
+    };
+  }
+  const code = typeof body?.error === "string" ? body.error : undefined;
+  const rawDate = res.headers.date;
+  const serverDate = Date.parse(String(Array.isArray(rawDate) ? rawDate[0] : rawDate ?? ""));
+  const fail = (kind: BoxError["kind"], message: string, details: BoxError["details"]) =>
+    new TokenRequestError(kind, message, details, Number.isNaN(serverDate) ? undefined : serverDate);
+  if (res.status === 400 || res.status === 401 || res.status === 403) {
+    const reason = (code && GRANT_ERRORS[code]) ?? `token request refused (HTTP ${res.status})`;
+    const description = typeof body?.error_description === "string" ? body.error_description : undefined;
+    throw fail("unauthorized", reason, { status: res.status, code, description });
+  }
+  const details = { status: res.status, code, retryAfterMs: retryAfterMs(res.headers) };
+  if (res.status === 429) throw fail("rateLimited", "token request: rate limited", details);
+  if (res.status >= 500) throw fail("server", `token request: HTTP ${res.status}`, details);
+  throw fail("protocol", `token request: unexpected answer (HTTP ${res.status})`, details);
+}

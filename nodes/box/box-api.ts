@@ -1,0 +1,139 @@
+import { checkedApiOrigin } from "./api-origin";
+import { TokenSource } from "./auth/token-source";
+import { BoxError } from "./errors";
+import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject } from "./http";
+import { readNextStreamPosition } from "./stream-position";
+
+export type StreamType = "all" | "changes" | "sync";
+/** A Box event, passed on exactly as the API returned it. */
+export type BoxEvent = Record<string, unknown> & { event_id?: string; event_type?: string };
+
+export interface EventsPage {
+  entries: BoxEvent[];
+  /** Always a decimal string, exact even above 2^53. */
+  nextPosition: string;
+}
+
+export interface RealtimeServer {
+  url: string;
+  maxRetries: number;
+  retryTimeoutMs: number;
+  ttlMs: number;
+}
+
+/** What the realtime server said; `timeout` when it said nothing within `retry_timeout`. */
+export type RealtimeMessage = "new_change" | "reconnect" | "max_retries" | "out_of_date" | "timeout" | (string & {});
+
+export const MAX_PAGE_SIZE = 500;
+const REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_TIMEOUT_SEC = 610;
+const DEFAULT_MAX_RETRIES = 10;
+const DEFAULT_TTL_MIN = 10;
+
+export interface BoxApiOptions {
+  apiBaseUrl?: string;
+  tokens: TokenSource;
+  requestTimeoutMs?: number;
+}
+
+/** Every HTTP call the event stream makes to Box, with Box's errors turned into typed BoxErrors. */
+export class BoxApi {
+  readonly origin: string;
+  private readonly http = new HttpClient();
+  private readonly tokens: TokenSource;
+  private readonly timeoutMs: number;
+
+  constructor(options: BoxApiOptions) {
+    this.origin = checkedApiOrigin(options.apiBaseUrl);
+    this.tokens = options.tokens;
+    this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  }
+
+  async getEvents(position: string, streamType: StreamType, limit: number, signal?: AbortSignal): Promise<EventsPage> {
+    const query = new URLSearchParams({ stream_position: position, stream_type: streamType, limit: String(limit) });
+    const res = await this.authorized("GET", `/2.0/events?${query}`, "events", signal);
+    const body = jsonBody(res, "events");
+    const nextPosition = readNextStreamPosition(res.text, body);
+    if (!Array.isArray(body.entries) || nextPosition === undefined || !/^\d+$/.test(nextPosition)) {
+      throw new BoxError("protocol", "events: answer without entries or next_stream_position");
+    }
+    return { entries: body.entries as BoxEvent[], nextPosition };
+  }
+
+  async getRealtimeServer(streamType: StreamType, signal?: AbortSignal): Promise<RealtimeServer> {
+    const res = await this.authorized("OPTIONS", `/2.0/events?stream_type=${streamType}`, "realtime server", signal);
+    const body = jsonBody(res, "realtime server");
+    const entry = Array.isArray(body.entries) ? (body.entries[0] as Record<string, unknown> | undefined) : undefined;
+    if (!entry || typeof entry.url !== "string" || !/^https?:\/\//.test(entry.url)) {
+      throw new BoxError("protocol", "realtime server: answer without a URL");
+    }
+    return {
+      url: entry.url,
+      maxRetries: positiveNumber(entry.max_retries, DEFAULT_MAX_RETRIES),
+      retryTimeoutMs: positiveNumber(entry.retry_timeout, DEFAULT_RETRY_TIMEOUT_SEC) * 1000,
+      ttlMs: positiveNumber(entry.ttl, DEFAULT_TTL_MIN) * 60_000,
+    };
+  }
+
+  /**
+   * Long poll. The realtime URL is plain http and identifies the subscription by its channel, so it
+   * never gets the token. `stream_position` makes it answer at once when events are already waiting.
+   */
+  async longPoll(server: RealtimeServer, position: string, signal?: AbortSignal): Promise<RealtimeMessage> {
+    const url = new URL(server.url);
+    url.searchParams.set("stream_position", position);
+    let res: HttpResponse;
+    try {
+      res = await this.http.send({ method: "GET", url: url.toString(), signal, timeoutMs: server.retryTimeoutMs });
+    } catch (err) {
+      if (err instanceof BoxError && err.details.code === "timeout") return "timeout";
+      throw err;
+    }
+    if (res.status !== 200) throw errorFromResponse(res, "realtime server");
+    const message = jsonBody(res, "realtime server").message;
+    if (typeof message !== "string") throw new BoxError("protocol", "realtime server: answer without a message");
+    return message;
+  }
+
+  /** `GET /2.0/users/me`: who the credentials act for. */
+  async getCurrentUser(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return jsonBody(await this.authorized("GET", "/2.0/users/me", "users/me", signal), "users/me");
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  /** A request with the bearer token; on 401 one fresh token is tried before giving up. */
+  private async authorized(method: "GET" | "OPTIONS", path: string, what: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const send = (token: string) =>
+      this.http.send({
+        method,
+        url: this.origin + path,
+        headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+        signal,
+        timeoutMs: this.timeoutMs,
+      });
+    const token = await this.tokens.token(signal);
+    let res = await send(token);
+    if (res.status === 401) {
+      this.tokens.invalidate(token);
+      const fresh = await this.tokens.token(signal);
+      if (fresh !== token) res = await send(fresh);
+    }
+    if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what);
+    return res;
+  }
+}
+
+function jsonBody(res: HttpResponse, what: string): Record<string, unknown> {
+  const body = parseJsonObject(res.text);
+  if (!body) throw new BoxError("protocol", `${what}: answer is not JSON`, { status: res.status });
+  return body;
+}
+
+/** Box sends `ttl` and `max_retries` as strings in its spec and as numbers in its guides. */
+function positiveNumber(value: unknown, fallback: number): number {
+  const n = typeof value === "string" ? Number(value.trim()) : typeof value === "number" ? value : NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}

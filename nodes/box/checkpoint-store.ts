@@ -1,0 +1,47 @@
+import { Checkpoint } from "./event-stream";
+
+/** Where a stream keeps its checkpoint between runs (the node's context in Node-RED, a Map in tests). */
+export interface KeyValueStore {
+  get(keys: string[]): Promise<unknown[]>;
+  set(keys: string[], values: unknown[]): Promise<void>;
+}
+
+export interface SavedCheckpoint {
+  startedFrom: string;
+  checkpoint: Checkpoint;
+}
+
+const KEYS = ["position", "recentEventIds", "startedFrom"];
+
+/**
+ * The last delivered position and the ids just before it, kept twice: in `store` (a persistent
+ * context store makes it survive restarts) and in `inProcess`, because Node-RED deletes a node's
+ * context on every redeploy when no context store is configured. `startedFrom` records the start
+ * setting the checkpoint grew from, so a user who enters a new start position is not overruled.
+ */
+export class CheckpointStore {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly startedFrom: string,
+    private readonly inProcess: Map<string, SavedCheckpoint>,
+    private readonly key: string,
+  ) {}
+
+  async load(): Promise<Checkpoint | undefined> {
+    const kept = this.inProcess.get(this.key);
+    if (kept) return kept.startedFrom === this.startedFrom ? kept.checkpoint : undefined;
+    const [position, recentIds, startedFrom] = await this.store.get(KEYS);
+    if (typeof position !== "string" || !/^\d+$/.test(position) || startedFrom !== this.startedFrom) return undefined;
+    return { position, recentIds: Array.isArray(recentIds) ? recentIds.filter((id) => typeof id === "string") : [] };
+  }
+
+  save(checkpoint: Checkpoint): Promise<void> {
+    this.inProcess.set(this.key, { startedFrom: this.startedFrom, checkpoint });
+    return this.store.set(KEYS, [checkpoint.position, checkpoint.recentIds, this.startedFrom]);
+  }
+
+  /** The node was deleted: its position goes with it. */
+  forget(): void {
+    this.inProcess.delete(this.key);
+  }
+}

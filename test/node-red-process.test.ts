@@ -1,0 +1,58 @@
+import fs from "fs";
+import path from "path";
+import should from "should";
+import { startEmulator, BoxEmulator } from "../emulator";
+import { NodeRedProcess } from "./support/node-red-process";
+import { waitFor } from "./support/wait";
+
+/** The package as a user runs it: installed into a real Node-RED's user directory, events written to a file by a core node. */
+describe("in a real Node-RED process", function () {
+  this.timeout(120_000);
+  let emulator: BoxEmulator;
+  let nodeRed: NodeRedProcess | undefined;
+
+  beforeEach(async () => {
+    emulator = await startEmulator();
+  });
+  afterEach(async () => {
+    await nodeRed?.stop();
+    nodeRed = undefined;
+    await emulator.close();
+  });
+
+  function flows(outFile: string, token: string) {
+    return [
+      { id: "tab1", type: "tab", label: "Box" },
+      { id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl, credentials: { accessToken: token } },
+      { id: "events1", type: "box-events-in", z: "tab1", name: "", box: "cfg1", streamType: "all", startFrom: "now", resume: true, eventTypes: [], x: 120, y: 80, wires: [["file1"]] },
+      { id: "file1", type: "file", z: "tab1", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", x: 360, y: 80, wires: [[]] },
+    ];
+  }
+
+  const delivered = (file: string): string[] =>
+    fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).event_id) : [];
+
+  it("delivers Box events to a flow, and resumes exactly once after a restart with a persistent context store", async () => {
+    const token = emulator.issueToken();
+    nodeRed = await NodeRedProcess.start({
+      settings: { contextStorage: { default: { module: "localfilesystem", config: { flushInterval: 1 } } } },
+    });
+    const outFile = path.join(nodeRed.userDir, "events.jsonl");
+    await nodeRed.deploy(flows(outFile, token));
+    await waitFor(() => emulator.heldPolls() > 0, "a long poll from Node-RED", 30_000);
+
+    const first = emulator.createEvents(5).map((e) => e.event_id);
+    await waitFor(() => delivered(outFile).length >= 5, "events in the flow's file", 30_000);
+
+    await nodeRed.stop();
+    const whileDown = emulator.createEvents(7).map((e) => e.event_id);
+    await nodeRed.restart();
+    await waitFor(() => delivered(outFile).length >= 12, "events created while Node-RED was down", 30_000);
+    const after = emulator.createEvents(3).map((e) => e.event_id);
+    await waitFor(() => delivered(outFile).length >= 15, "events after the restart", 30_000);
+
+    should(delivered(outFile)).eql([...first, ...whileDown, ...after]);
+    should(nodeRed.output.includes(token)).be.false();
+    should(nodeRed.output).not.match(/Unhandled|TypeError|ReferenceError/);
+  });
+});

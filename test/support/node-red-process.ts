@@ -1,0 +1,137 @@
+import { ChildProcess, spawn } from "child_process";
+import fs from "fs";
+import net from "net";
+import os from "os";
+import path from "path";
+
+const PACKAGE_ROOT = path.resolve(__dirname, "../../..");
+const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).name;
+
+export interface NodeRedProcessOptions {
+  /** Reuse a user directory (to restart with the same flows, credentials and context). */
+  userDir?: string;
+  flows?: object[];
+  /** Extra lines for settings.js, e.g. `contextStorage: {...}`. */
+  settings?: Record<string, unknown>;
+  port?: number;
+  /** Node-RED's red.js to run (defaults to the dev dependency). */
+  redJs?: string;
+  /** The node binary (defaults to this process's). */
+  nodeBin?: string;
+  env?: Record<string, string>;
+}
+
+/** A real Node-RED process, with this package installed into its user directory the way `npm install <checkout>` does (a link). */
+export class NodeRedProcess {
+  readonly userDir: string;
+  readonly port: number;
+  output = "";
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+
+  private constructor(userDir: string, port: number, private readonly options: NodeRedProcessOptions) {
+    this.userDir = userDir;
+    this.port = port;
+  }
+
+  static async start(options: NodeRedProcessOptions = {}): Promise<NodeRedProcess> {
+    const userDir = options.userDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "box-nr-"));
+    const port = options.port ?? (await freePort());
+    installPackage(userDir);
+    writeSettings(userDir, port, options.settings ?? {});
+    if (options.flows) fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(options.flows, null, 2));
+    const nr = new NodeRedProcess(userDir, port, options);
+    await nr.launch();
+    return nr;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.stop(signal);
+    await this.launch();
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    const killer = setTimeout(() => this.child?.kill("SIGKILL"), 15_000);
+    this.child.kill(signal);
+    await this.exited;
+    clearTimeout(killer);
+  }
+
+  /** Deploys flows through the admin API (`full` or `nodes`). */
+  async deploy(flows: object[], type: "full" | "nodes" | "flows" = "full"): Promise<void> {
+    const res = await fetch(`${this.url}/flows`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "node-red-deployment-type": type },
+      body: JSON.stringify(flows),
+    });
+    if (!res.ok) throw new Error(`deploy failed: ${res.status} ${await res.text()}`);
+  }
+
+  async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.output.match(pattern);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in Node-RED output:\n${this.output.slice(-3000)}`);
+      if (this.child?.exitCode !== null) throw new Error(`Node-RED exited:\n${this.output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async launch(): Promise<void> {
+    const redJs = this.options.redJs ?? require.resolve("node-red/red.js");
+    const child = spawn(this.options.nodeBin ?? process.execPath, [redJs, "--userDir", this.userDir, "--port", String(this.port)], {
+      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false", ...this.options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+    child.stdout?.on("data", (d) => (this.output += d.toString()));
+    child.stderr?.on("data", (d) => (this.output += d.toString()));
+    await this.waitForOutput(/Server now running at/, 60_000);
+  }
+}
+
+function installPackage(userDir: string): void {
+  const scopeDir = path.join(userDir, "node_modules", path.dirname(PACKAGE_NAME));
+  fs.mkdirSync(scopeDir, { recursive: true });
+  const link = path.join(userDir, "node_modules", PACKAGE_NAME);
+  if (!fs.existsSync(link)) fs.symlinkSync(PACKAGE_ROOT, link, "dir");
+  const pkgFile = path.join(userDir, "package.json");
+  if (!fs.existsSync(pkgFile)) {
+    const pkg = { name: "node-red-project", private: true, dependencies: { [PACKAGE_NAME]: `file:${PACKAGE_ROOT}` } };
+    fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+  }
+}
+
+function writeSettings(userDir: string, port: number, extra: Record<string, unknown>): void {
+  const settings = {
+    uiHost: "127.0.0.1",
+    uiPort: port,
+    flowFile: "flows.json",
+    credentialSecret: "test-credential-secret",
+    logging: { console: { level: "info", metrics: false, audit: false } },
+    editorTheme: { tours: false, projects: { enabled: false } },
+    externalModules: { autoInstall: false, palette: { allowInstall: false } },
+    telemetry: { enabled: false },
+    diagnostics: { enabled: false },
+    ...extra,
+  };
+  fs.writeFileSync(path.join(userDir, "settings.js"), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
