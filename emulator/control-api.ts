@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "http";
 import type { EmulatorContext } from "./context";
 import type { BoxEvent, Quirks } from "./types";
 import { readBody, sendJson } from "./http-util";
+import { createJwtApp } from "./oauth";
 
 const MAX_BATCH = 100_000;
 
@@ -65,6 +66,24 @@ export async function handleControl(ctx: EmulatorContext, req: IncomingMessage, 
     case "POST /_emulator/tokens/expire-all":
       ctx.tokens.expireAll();
       return sendJson(res, 200, { ok: true });
+    case "POST /_emulator/jwt-apps": {
+      const body = await jsonBody();
+      if (!body) return;
+      const passphrase = typeof body.passphrase === "string" ? body.passphrase : undefined;
+      const app = await createJwtApp(ctx, { passphrase });
+      return sendJson(res, 201, { clientId: app.clientId, publicKeyId: app.publicKeyId, configJson: app.configJson });
+    }
+    case "POST /_emulator/tokens/revoke-refresh":
+      ctx.tokens.revokeRefreshTokens();
+      return sendJson(res, 200, { ok: true });
+    case "POST /_emulator/clock-skew": {
+      const body = await jsonBody();
+      if (!body) return;
+      if (typeof body.ms !== "number" || !Number.isFinite(body.ms)) return fail(400, "ms must be a number");
+      ctx.auth.skewMs = body.ms;
+      ctx.auth.dateHeader = body.dateHeader === "none" ? "none" : "server";
+      return sendJson(res, 200, { ok: true });
+    }
     case "GET /_emulator/stats":
       return sendJson(res, 200, ctx.stats());
     case "GET /_emulator/requests":

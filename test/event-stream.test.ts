@@ -262,6 +262,30 @@ describe("EventStream against the emulator", function () {
     await http.close();
   });
 
+  it("rides out a failing token endpoint while its CCG token expires", async () => {
+    const http = new HttpClient();
+    const tokens = ccgTokenSource(http, emulator.apiUrl, {
+      clientId: emulator.clientId,
+      clientSecret: emulator.clientSecret,
+      subjectType: "enterprise",
+      subjectId: "100001",
+    });
+    harness = new StreamHarness(emulator, { tokens }).start();
+    await harness.untilPolling();
+    const created = emulator.createEvents(3);
+    await harness.untilDelivered(3);
+    emulator.expireAllTokens();
+    emulator.injectFault({ target: "token", kind: "status", status: 500 });
+    emulator.injectFault({ target: "token", kind: "reset" });
+    emulator.injectFault({ target: "token", kind: "garbage" });
+    created.push(...emulator.createEvents(4));
+    await harness.untilDelivered(7);
+    assertExactlyOnceInOrder(created, harness.delivered);
+    should(harness.states.some((s) => s.state === "reconnecting" && s.error)).be.true();
+    should(harness.states.some((s) => s.state === "failed")).be.false();
+    await http.close();
+  });
+
   it("closes promptly and leaves no long poll or socket open", async () => {
     harness = new StreamHarness(emulator).start();
     await harness.untilPolling();

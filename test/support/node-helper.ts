@@ -1,14 +1,16 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { BoxEmulator } from "../../emulator";
+import { nodeRedRuntimePath, resolveFromNodeRed } from "./node-red-version";
 
 // node-red-node-test-helper ships no typings
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const helper: any = require("node-red-node-test-helper");
-helper.init(require.resolve("node-red"));
+// the dev dependency, or the Node-RED that BOX_TEST_NODE_RED names
+helper.init(nodeRedRuntimePath());
 
 export const boxConfigNode = require("../../nodes/box-config");
 export const boxEventsInNode = require("../../nodes/box-events-in");
-export const catchNode = require("@node-red/nodes/core/common/25-catch.js");
+export const catchNode = require(resolveFromNodeRed("@node-red/nodes/core/common/25-catch.js"));
 export const NODES = [boxConfigNode, boxEventsInNode, catchNode];
 
 export interface FlowOptions {

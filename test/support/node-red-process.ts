@@ -3,6 +3,7 @@ import fs from "fs";
 import net from "net";
 import os from "os";
 import path from "path";
+import { nodeRedRedJs } from "./node-red-version";
 
 const PACKAGE_ROOT = path.resolve(__dirname, "../../..");
 const PACKAGE_NAME: string = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).name;
@@ -14,7 +15,7 @@ export interface NodeRedProcessOptions {
   /** Extra lines for settings.js, e.g. `contextStorage: {...}`. */
   settings?: Record<string, unknown>;
   port?: number;
-  /** Node-RED's red.js to run (defaults to the dev dependency). */
+  /** Node-RED's red.js to run (defaults to the dev dependency, or the Node-RED that BOX_TEST_NODE_RED names). */
   redJs?: string;
   /** The node binary (defaults to this process's). */
   nodeBin?: string;
@@ -84,7 +85,7 @@ export class NodeRedProcess {
   }
 
   private async launch(): Promise<void> {
-    const redJs = this.options.redJs ?? require.resolve("node-red/red.js");
+    const redJs = this.options.redJs ?? nodeRedRedJs();
     const child = spawn(this.options.nodeBin ?? process.execPath, [redJs, "--userDir", this.userDir, "--port", String(this.port)], {
       env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false", ...this.options.env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,136 @@
+import { BoxEmulator, startEmulator } from "../emulator";
+import { withCpuProfile } from "./cpu-profile";
+import {
+  ArrivalTracker, Contender, DrainResult, drainBurst, drainResult, LatencyResult, latencyResult, latencySample, sleep, untilPolling,
+} from "./measure";
+
+export interface BenchSettings {
+  warmup: number;
+  samples: number;
+  pauseMs: number;
+  burst: number;
+  drainRuns: number;
+  /** profile each contender's drain phase into `<dir>/<contender>-drain.cpuprofile` (bursts then run contender by contender) */
+  profileDir?: string;
+  /** how the emulator writes next_stream_position: "string" (default, fair to the SDK) or "number" (bare, as Box sometimes does) */
+  positionFormat: "string" | "number";
+}
+
+export interface ContenderResult {
+  name: string;
+  latency?: LatencyResult;
+  drain?: DrainResult;
+  created: number;
+  distinct: number;
+  duplicates: number;
+  unexpected: number;
+  lost: number;
+  /** set when the contender could not be measured at all */
+  failure?: string;
+  notes: string[];
+}
+
+/** A contender with its own fresh emulator and its own arrival count. */
+class Entrant {
+  readonly tracker = new ArrivalTracker();
+  readonly latencies: number[] = [];
+  readonly rates: number[] = [];
+  readonly cpuPerEvent: number[] = [];
+  latencyTimeouts = 0;
+  latencyRequests = 0;
+  incompleteBursts = 0;
+  failure?: string;
+
+  constructor(readonly contender: Contender, readonly emulator: BoxEmulator) {}
+
+  async sample(pauseMs: number, keep: boolean): Promise<void> {
+    const ms = await latencySample(this.emulator, this.tracker, pauseMs);
+    if (!keep) return;
+    if (ms === undefined) this.latencyTimeouts++;
+    else this.latencies.push(ms);
+  }
+
+  async burst(count: number, keep: boolean): Promise<void> {
+    const burst = await drainBurst(this.emulator, this.tracker, count, 60_000);
+    if (burst === undefined) this.incompleteBursts++;
+    else if (keep) {
+      this.rates.push(burst.rate);
+      this.cpuPerEvent.push(burst.cpuMicrosPerEvent);
+    }
+  }
+}
+
+const BLOCK = 10;
+
+/**
+ * All contenders run side by side, each on its own emulator, but only one is measured at any moment: the
+ * others sit in a held long poll, which costs next to nothing. Latency samples are taken in rotating
+ * blocks of 10 and drain bursts in rotation, so a noisy neighbour on the machine (a parallel build, a
+ * test run) hits every contender alike instead of spoiling one of them.
+ */
+export async function runContenders(contenders: Contender[], settings: BenchSettings, progress: (line: string) => void): Promise<ContenderResult[]> {
+  const entrants: Entrant[] = [];
+  for (const contender of contenders) {
+    const entrant = new Entrant(contender, await startEmulator({
+      positionFormat: settings.positionFormat,
+      // bounded, so that the emulators' retained events (2.8 kB each) do not swell the heap every contender's GC walks
+      retentionEvents: settings.burst + 2_000,
+    }));
+    entrants.push(entrant);
+    try {
+      await contender.start(entrant.emulator, entrant.tracker.onEvent);
+      if (!(await untilPolling(entrant.emulator, 30_000))) throw new Error("never held a long poll on the emulator within 30 s");
+      progress(`${contender.name}: listening`);
+    } catch (err) {
+      entrant.failure = (err as Error).message;
+      progress(`${contender.name}: FAILED to start: ${entrant.failure}`);
+    }
+  }
+  const live = entrants.filter((e) => !e.failure);
+
+  for (const e of live) for (let i = 0; i < settings.warmup; i++) await e.sample(settings.pauseMs, false);
+  // every request an emulator serves during the latency phase counts, including each sample's trailing
+  // ones (the page fetch that comes back empty, the next long poll); an idle contender makes none
+  const requestsBefore = live.map((e) => e.emulator.requests.length);
+  for (let done = 0; done < settings.samples; done += BLOCK) {
+    for (const e of live) for (let i = done; i < Math.min(settings.samples, done + BLOCK); i++) await e.sample(settings.pauseMs, true);
+  }
+  await Promise.all(live.map((e) => untilPolling(e.emulator, 2000)));
+  live.forEach((e, i) => (e.latencyRequests = e.emulator.requests.length - requestsBefore[i]));
+  progress(`latency: ${settings.samples} samples each`);
+
+  // an untimed burst a fifth the size first, so no contender pays for JIT warm-up in a timed one
+  for (const e of live) await e.burst(Math.ceil(settings.burst / 5), false);
+  if (settings.profileDir) {
+    for (const e of live) {
+      await withCpuProfile(settings.profileDir, `${e.contender.name}-drain`, async () => {
+        for (let run = 0; run < settings.drainRuns; run++) await e.burst(settings.burst, true);
+      });
+    }
+  } else {
+    for (let run = 0; run < settings.drainRuns; run++) for (const e of live) await e.burst(settings.burst, true);
+  }
+  progress(`drain: ${live.map((e) => `${e.contender.name} ${e.rates.map((r) => Math.round(r)).join("/")}`).join("; ")} ev/s`);
+  await sleep(500); // late duplicates, if any, arrive here
+
+  const results: ContenderResult[] = [];
+  for (const e of entrants) {
+    const notes = [...e.contender.notes()];
+    await e.contender.stop().catch((err: Error) => notes.push(`${e.contender.name}: stop failed: ${err.message}`));
+    await e.emulator.close();
+    const t = e.tracker;
+    results.push({
+      name: e.contender.name,
+      failure: e.failure,
+      latency: e.failure ? undefined : latencyResult(e.latencies, e.latencyTimeouts, e.latencyRequests),
+      drain: e.failure ? undefined : drainResult(e.rates, e.cpuPerEvent, e.incompleteBursts),
+      created: t.createdCount,
+      distinct: t.distinct,
+      duplicates: t.duplicates,
+      unexpected: t.unexpected,
+      lost: t.lost,
+      notes,
+    });
+  }
+  return results;
+}

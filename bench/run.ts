@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: event-to-message latency and burst drain rate of box-events-in against a bare long-poll
+ * loop (the floor) and box-node-sdk v10, all against the in-process Box emulator; then the idle CPU of 50
+ * nodes. Flags: --markdown (also print the README table), --no-idle, --idle-only, --samples N,
+ * --warmup N, --burst N, --drain-runs N, --idle-seconds N, --idle-nodes N, --only floor,node,sdk,
+ * --positions number (bare big-integer positions, as Box sometimes sends them), --cpu-profile DIR (profile each contender's drain phase; read with `node dist/bench/profile-summary.js`).
+ * Exit code 0 whatever the verdicts; 1 only when the bench itself crashed.
+ */
+import os from "os";
+import { FloorContender } from "./floor";
+import { IdleResult, IdleSettings, runIdle } from "./idle";
+import type { Contender } from "./measure";
+import { NodeRedContender } from "./node-red-contender";
+import { markdownTable, targets, textTable } from "./report";
+import { BenchSettings, ContenderResult, runContenders } from "./run-contenders";
+import { SdkContender } from "./sdk-contender";
+
+interface Args {
+  bench: BenchSettings;
+  idle: IdleSettings;
+  runIdle: boolean;
+  runContenders: boolean;
+  markdown: boolean;
+  only: string[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    bench: { warmup: 20, samples: 200, pauseMs: 2, burst: 10_000, drainRuns: 5, positionFormat: "string" },
+    // the window is as long as the realtime timeout, so each node's reconnect cycle (reconnect, OPTIONS, new poll) is in it once
+    idle: { nodes: 50, baselineMs: 5_000, windowMs: 30_000, settleMs: 10_000, realtimeTimeoutMs: 30_000 },
+    runIdle: true,
+    runContenders: true,
+    markdown: false,
+    only: ["floor", "node", "sdk"],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const num = () => {
+      const n = Number(argv[++i]);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number`);
+      return n;
+    };
+    if (flag === "--markdown") args.markdown = true;
+    else if (flag === "--no-idle") args.runIdle = false;
+    else if (flag === "--idle-only" || flag === "--idle") args.runContenders = false;
+    else if (flag === "--samples") args.bench.samples = num();
+    else if (flag === "--warmup") args.bench.warmup = num();
+    else if (flag === "--burst") args.bench.burst = num();
+    else if (flag === "--drain-runs") args.bench.drainRuns = Math.max(1, num());
+    else if (flag === "--idle-seconds") args.idle.windowMs = num() * 1000;
+    else if (flag === "--idle-nodes") args.idle.nodes = num();
+    else if (flag === "--only") args.only = (argv[++i] ?? "").split(",");
+    else if (flag === "--positions") {
+      const format = argv[++i];
+      if (format !== "string" && format !== "number") throw new Error("--positions takes string or number");
+      args.bench.positionFormat = format;
+    } else if (flag === "--cpu-profile") args.bench.profileDir = argv[++i] ?? "bench-profiles";
+    else throw new Error(`unknown flag ${flag}`);
+  }
+  return args;
+}
+
+const contenders: Record<string, () => Contender> = {
+  floor: () => new FloorContender(),
+  node: () => new NodeRedContender(),
+  sdk: () => new SdkContender(),
+};
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const cpus = os.cpus();
+  console.log(`box-events-in bench: Node.js ${process.version}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), ${os.platform()} ${os.arch()}`);
+  const s = args.bench;
+  const results: ContenderResult[] = [];
+  if (args.runContenders) {
+    console.log(
+      `Emulator in-process, one fresh emulator per contender, positions as JSON ${s.positionFormat === "string" ? "strings" : "bare numbers (above 2^53)"}. Latency: ${s.samples} samples each after ${s.warmup} warm-up, ` +
+        `each event created once the contender holds its long poll (+${s.pauseMs} ms), contenders rotating every 10 samples. ` +
+        `Drain: bursts of ${s.burst.toLocaleString("en-US")} events created at once, clock from burst created to last distinct event delivered, ` +
+        `median of ${s.drainRuns} per contender, contenders rotating.`,
+    );
+    const chosen = args.only.map((name) => {
+      const make = contenders[name];
+      if (!make) throw new Error(`unknown contender ${name}`);
+      return make();
+    });
+    results.push(...(await runContenders(chosen, s, (line) => console.log(`  ${line}`))));
+  }
+
+  let idle: IdleResult | undefined;
+  if (args.runIdle) {
+    const i = args.idle;
+    process.stdout.write(`  idle: ${i.nodes} nodes, emulator in a child process (realtime timeout ${i.realtimeTimeoutMs / 1000} s), ${i.windowMs / 1000} s window ...`);
+    try {
+      idle = await runIdle(i);
+      process.stdout.write(" done\n");
+    } catch (err) {
+      process.stdout.write(` FAILED: ${(err as Error).message}\n`);
+    }
+  }
+
+  if (results.length) {
+    console.log("");
+    console.log(textTable(results));
+  }
+  if (idle) {
+    console.log("");
+    console.log(
+      `Idle, ${idle.nodes} box-events-in nodes (${idle.polling} holding a long poll), ${idle.windowSeconds.toFixed(1)} s: ` +
+        `Node-RED process ${idle.nodeRedPercent.toFixed(2)}% of one core (1-s slices: median ${idle.medianSlicePercent.toFixed(2)}%, max ${idle.maxSlicePercent.toFixed(2)}%; ` +
+        `runtime alone before deploy: ${idle.baselinePercent.toFixed(2)}%); emulator process ${idle.emulatorPercent.toFixed(2)}%, ` +
+        `${idle.requests} requests served in the window, ${idle.pollingAfter} polls held at its end.`,
+    );
+    for (const line of idle.log) console.log(`  idle node-red log: ${line}`);
+  }
+  const notes = results.flatMap((r) => r.notes);
+  if (notes.length) {
+    console.log("");
+    for (const note of notes) console.log(`note: ${note}`);
+  }
+  console.log("");
+  console.log("Targets (informational):");
+  for (const t of targets(results, idle)) console.log(`  ${t.verdict.padEnd(4)}  ${t.name}: ${t.detail}`);
+  if (args.markdown) {
+    console.log("");
+    console.log(markdownTable(results, idle));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err.stack ?? err.message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,51 @@
+import { checkedApiOrigin } from "./box/api-origin";
+import { AuthSettings, createTokenSource } from "./box/auth/auth-settings";
+import { FailedTokenSource, TokenSource } from "./box/auth/token-source";
+import { BoxError } from "./box/errors";
+import { HttpClient } from "./box/http";
+import { registerAdminEndpoints, runtimeTokenStore } from "./box-config-admin";
+import { BoxConfigNode, NodeAPI } from "./node-red-types";
+
+interface BoxConfigDef extends Omit<AuthSettings, "clientId" | "clientSecret" | "accessToken" | "refreshToken" | "jwtConfig"> {
+  name?: string;
+  apiBaseUrl?: string;
+}
+
+const CREDENTIALS = {
+  clientId: { type: "text" },
+  clientSecret: { type: "password" },
+  accessToken: { type: "password" },
+  refreshToken: { type: "password" },
+  jwtConfig: { type: "password" },
+} as const;
+
+export = function register(RED: NodeAPI): void {
+  const store = runtimeTokenStore(RED);
+  registerAdminEndpoints(RED, store);
+
+  function BoxConfig(this: BoxConfigNode, def: BoxConfigDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    this.apiBaseUrl = def.apiBaseUrl;
+    const http = new HttpClient();
+    let tokens: TokenSource;
+    try {
+      const origin = checkedApiOrigin(def.apiBaseUrl);
+      const settings = { ...def, authType: def.authType ?? "ccg", ...this.credentials } as AuthSettings;
+      tokens = createTokenSource(settings, http, origin, {
+        store,
+        nodeId: this.id,
+        onPersistError: (err) => node.error(`Box tokens could not be saved (${err.message}): a restart will need a new authorization`),
+      });
+    } catch (err) {
+      tokens = new FailedTokenSource(err instanceof BoxError ? err : new BoxError("config", String(err)));
+    }
+    this.tokenSource = () => tokens;
+    this.on("close", (removed, done) => {
+      // Deleted from the flows: its OAuth 2 tokens go too. A restart or redeploy keeps them.
+      const forget = removed ? store.delete(node.id).catch((err) => RED.log.warn(`Box token store: ${(err as Error).message}`)) : undefined;
+      Promise.all([http.close(), forget]).then(() => done(), () => done());
+    });
+  }
+  RED.nodes.registerType("box-config", BoxConfig, { credentials: CREDENTIALS });
+};

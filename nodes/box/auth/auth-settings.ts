@@ -1,0 +1,68 @@
+import { BoxError } from "../errors";
+import { HttpClient } from "../http";
+import { ccgTokenSource } from "./ccg";
+import { jwtTokenSource, JwtSubject, parseJwtConfig } from "./jwt";
+import { OAuth2TokenSource } from "./oauth2";
+import { DeveloperTokenSource, TokenSource } from "./token-source";
+import { TokenStore } from "./token-store";
+
+export type AuthType = "ccg" | "jwt" | "oauth2" | "developerToken";
+
+/** The config node's properties and credentials, as the contract names them. */
+export interface AuthSettings {
+  authType: AuthType;
+  subjectType?: "enterprise" | "user";
+  subjectId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  accessToken?: string;
+  refreshToken?: string;
+  jwtConfig?: string;
+}
+
+/** What `oauth2` needs beyond the settings: where its rotating tokens live. */
+export interface OAuth2Context {
+  store: TokenStore;
+  nodeId: string;
+  onPersistError?: (err: Error) => void;
+}
+
+/** Builds the token source for the chosen auth type, or says in a few words what is missing. */
+export function createTokenSource(settings: AuthSettings, http: HttpClient, origin: string, oauth2?: OAuth2Context): TokenSource {
+  const need = (value: string | undefined, what: string): string => {
+    if (!value || !value.trim()) throw new BoxError("config", `missing ${what}`);
+    return value.trim();
+  };
+  switch (settings.authType) {
+    case "developerToken":
+      return new DeveloperTokenSource(need(settings.accessToken, "developer token"));
+    case "ccg":
+      return ccgTokenSource(http, origin, {
+        clientId: need(settings.clientId, "client ID"),
+        clientSecret: need(settings.clientSecret, "client secret"),
+        subjectType: settings.subjectType === "user" ? "user" : "enterprise",
+        subjectId: need(settings.subjectId, settings.subjectType === "user" ? "user ID" : "enterprise ID"),
+      });
+    case "jwt": {
+      const app = parseJwtConfig(need(settings.jwtConfig, "JWT config"));
+      const override = settings.subjectId?.trim();
+      const subject: JwtSubject = override
+        ? { type: settings.subjectType === "user" ? "user" : "enterprise", id: override }
+        : { type: "enterprise", id: need(app.enterpriseId, "enterprise ID (JWT config has none)") };
+      return jwtTokenSource(http, origin, app, subject);
+    }
+    case "oauth2":
+      if (!oauth2) throw new BoxError("config", "OAuth 2 needs a token store");
+      return new OAuth2TokenSource({
+        http,
+        origin,
+        client: { clientId: need(settings.clientId, "client ID"), clientSecret: need(settings.clientSecret, "client secret") },
+        store: oauth2.store,
+        nodeId: oauth2.nodeId,
+        pasted: { accessToken: settings.accessToken, refreshToken: settings.refreshToken },
+        onPersistError: oauth2.onPersistError,
+      });
+    default:
+      throw new BoxError("config", `unknown auth type ${String(settings.authType)}`);
+  }
+}

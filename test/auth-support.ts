@@ -1,0 +1,123 @@
+import fs from "fs";
+import os from "os";
+import path from "path";
+import type { BoxEmulator } from "../emulator/index";
+
+/** The parts of node-red-node-test-helper the auth tests use (it ships no typings). */
+export interface TestNode {
+  id: string;
+  on(event: string, handler: (arg: any) => void): void;
+}
+export interface Helper {
+  init(runtimePath: string): void;
+  settings(settings: Record<string, unknown>): void;
+  load(nodes: unknown[], flow: object[], credentials?: Record<string, Record<string, string>>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode;
+  request(): any;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+export const helper: Helper = require("node-red-node-test-helper");
+helper.init(require.resolve("node-red"));
+export const nodeFiles = [require("../nodes/box-config"), require("../nodes/box-events-in")];
+
+export function tempDir(prefix = "box-auth-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Polls `condition` until it is truthy; generous deadlines, no tight timing. */
+export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const TAB = { id: "tab", type: "tab", label: "auth" };
+
+export function eventsNode(id: string, wires: string[] = ["out"]): object {
+  return { id, z: "tab", type: "box-events-in", box: "cfg", streamType: "all", startFrom: "beginning", resume: false, wires: [wires] };
+}
+
+/** What one node reported: statuses, messages sent on, errors that a Catch node received. */
+export class Observer {
+  readonly statuses = new Map<string, { fill?: string; text?: string }[]>();
+  readonly received: Record<string, unknown>[] = [];
+  readonly caught: Record<string, any>[] = [];
+
+  watchStatus(...ids: string[]): this {
+    for (const id of ids) {
+      this.statuses.set(id, []);
+      helper.getNode(id).on("call:status", (call) => this.statuses.get(id)!.push(call.args[0]));
+    }
+    return this;
+  }
+
+  watchInput(id: string, into: Record<string, unknown>[]): this {
+    helper.getNode(id).on("input", (msg) => into.push(msg));
+    return this;
+  }
+
+  last(id: string): { fill?: string; text?: string } | undefined {
+    const list = this.statuses.get(id) ?? [];
+    return list[list.length - 1];
+  }
+
+  eventIds(): string[] {
+    return this.received.map((msg) => (msg.payload as { event_id: string }).event_id);
+  }
+}
+
+/** Creates `batches` batches of `size` events, `gapMs` apart: a stream that runs across several token lifetimes. */
+export async function trickle(emu: BoxEmulator, batches: number, size: number, gapMs: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < batches; i++) {
+    ids.push(...emu.createEvents(size).map((event) => event.event_id));
+    await sleep(gapMs);
+  }
+  return ids;
+}
+
+/** Token requests the emulator has seen so far. */
+export function tokenRequests(emu: BoxEmulator): number {
+  return emu.requests.filter((r) => r.path.startsWith("/oauth2/token")).length;
+}
+
+/** Follows the emulator's consent page as a browser would: load it, press "Grant access", return the redirect. */
+export async function approveInBrowser(authorizeUrl: string): Promise<URL> {
+  const page = await (await fetch(authorizeUrl)).text();
+  const action = /<form method="post" action="([^"]+)"/.exec(page);
+  if (!action) throw new Error(`no consent form in:\n${page}`);
+  const form = new URLSearchParams();
+  for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1], decodeHtml(m[2]));
+  form.set("consent", "accept");
+  const res = await fetch(new URL(action[1], authorizeUrl), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+    redirect: "manual",
+  });
+  if (res.status !== 302) throw new Error(`consent answered ${res.status}`);
+  return new URL(res.headers.get("location") as string);
+}
+
+function decodeHtml(text: string): string {
+  return text.replace(/&#(\d+);/g, (_m, code) => String.fromCharCode(Number(code))).replace(/&amp;/g, "&");
+}
+
+/** Every regular file under `dir` (symlinks, e.g. the linked package, are not followed). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
