@@ -6,6 +6,17 @@ import { startEmulator, BoxEmulator, Fault } from "../emulator";
 import { assertExactlyOnceInOrder, StreamHarness } from "./support/stream-harness";
 import { delay, waitFor } from "./support/wait";
 
+function ccgTokens(emulator: BoxEmulator) {
+  const http = new HttpClient();
+  const tokens = ccgTokenSource(http, emulator.apiUrl, {
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+    subjectType: "enterprise",
+    subjectId: "100001",
+  });
+  return { http, tokens };
+}
+
 describe("EventStream against the emulator", function () {
   let emulator: BoxEmulator;
   let harness: StreamHarness | undefined;
@@ -242,13 +253,7 @@ describe("EventStream against the emulator", function () {
   });
 
   it("mints a new CCG token after a 401 and carries on without loss", async () => {
-    const http = new HttpClient();
-    const tokens = ccgTokenSource(http, emulator.apiUrl, {
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-      subjectType: "enterprise",
-      subjectId: "100001",
-    });
+    const { http, tokens } = ccgTokens(emulator);
     harness = new StreamHarness(emulator, { tokens }).start();
     await harness.untilPolling();
     const created = emulator.createEvents(5);
@@ -263,13 +268,7 @@ describe("EventStream against the emulator", function () {
   });
 
   it("rides out a failing token endpoint while its CCG token expires", async () => {
-    const http = new HttpClient();
-    const tokens = ccgTokenSource(http, emulator.apiUrl, {
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
-      subjectType: "enterprise",
-      subjectId: "100001",
-    });
+    const { http, tokens } = ccgTokens(emulator);
     harness = new StreamHarness(emulator, { tokens }).start();
     await harness.untilPolling();
     const created = emulator.createEvents(3);
