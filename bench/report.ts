@@ -74,10 +74,12 @@ export function targets(results: ContenderResult[], idle?: IdleResult): TargetLi
   const check = (name: string, ok: boolean | undefined, detail: string, missing?: string) =>
     lines.push({ name, verdict: ok === undefined ? "n/a" : ok ? "PASS" : "MISS", detail: ok === undefined ? (missing ?? "not measured") : detail });
 
-  const nl = node?.latency, fl = floor?.latency, sl = sdk?.latency;
+  const finite = <T extends { rate?: number; p50?: number }>(x: T | undefined) =>
+    x && Number.isFinite(x.rate ?? x.p50) ? x : undefined;
+  const nl = finite(node?.latency), fl = finite(floor?.latency), sl = finite(sdk?.latency);
   check("node latency <= 1.5x floor (p50)", nl && fl ? nl.p50 <= 1.5 * fl.p50 : undefined, nl && fl ? `${fmt(nl.p50)} ms vs floor ${fmt(fl.p50)} ms = ${fmt(nl.p50 / fl.p50)}x` : "");
   check("node latency no worse than sdk (p50)", nl && sl ? nl.p50 <= sl.p50 : undefined, nl && sl ? `${fmt(nl.p50)} ms vs sdk ${fmt(sl.p50)} ms` : "", sdkWhy && `sdk not measured: ${sdkWhy}`);
-  const nd = node?.drain, fd = floor?.drain, sd = sdk?.drain;
+  const nd = finite(node?.drain), fd = finite(floor?.drain), sd = finite(sdk?.drain);
   check("node drain >= 0.5x floor", nd && fd ? nd.rate >= 0.5 * fd.rate : undefined, nd && fd ? `${int(nd.rate)} vs floor ${int(fd.rate)} ev/s = ${fmt(nd.rate / fd.rate)}x` : "");
   check("node drain no slower than sdk", nd && sd ? nd.rate >= sd.rate : undefined, nd && sd ? `${int(nd.rate)} vs sdk ${int(sd.rate)} ev/s` : "", sdkWhy && `sdk not measured: ${sdkWhy}`);
   check("node delivers every event exactly once", node ? node.lost === 0 && node.duplicates === 0 : undefined, node ? delivery(node) : "");

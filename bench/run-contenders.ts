@@ -43,17 +43,42 @@ class Entrant {
 
   constructor(readonly contender: Contender, readonly emulator: BoxEmulator) {}
 
+  /** set when the contender kept losing events, so the rest of the bench does not wait on it */
+  abandoned?: string;
+  private missedInARow = 0;
+  private stopped?: Promise<string | undefined>;
+
+  /** Stopped at once: a client that lost its place may spin (re-reading pages) and tax the others' measurements. */
+  async abandon(reason: string): Promise<void> {
+    this.abandoned = reason;
+    await this.stop();
+  }
+
+  stop(): Promise<string | undefined> {
+    this.stopped ??= this.contender.stop().then(
+      () => undefined,
+      (err: Error) => `${this.contender.name}: stop failed: ${err.message}`,
+    );
+    return this.stopped;
+  }
+
   async sample(pauseMs: number, keep: boolean): Promise<void> {
+    if (this.abandoned) return;
     const ms = await latencySample(this.emulator, this.tracker, pauseMs);
+    this.missedInARow = ms === undefined ? this.missedInARow + 1 : 0;
+    if (this.missedInARow >= 3) await this.abandon("3 latency events in a row never arrived (5 s each)");
     if (!keep) return;
     if (ms === undefined) this.latencyTimeouts++;
     else this.latencies.push(ms);
   }
 
   async burst(count: number, keep: boolean): Promise<void> {
-    const burst = await drainBurst(this.emulator, this.tracker, count, 60_000);
-    if (burst === undefined) this.incompleteBursts++;
-    else if (keep) {
+    if (this.abandoned) return;
+    const burst = await drainBurst(this.emulator, this.tracker, count, 20_000);
+    if (burst === undefined) {
+      this.incompleteBursts++;
+      await this.abandon(`a burst of ${count} was not delivered completely within 20 s`);
+    } else if (keep) {
       this.rates.push(burst.rate);
       this.cpuPerEvent.push(burst.cpuMicrosPerEvent);
     }
@@ -116,7 +141,9 @@ export async function runContenders(contenders: Contender[], settings: BenchSett
   const results: ContenderResult[] = [];
   for (const e of entrants) {
     const notes = [...e.contender.notes()];
-    await e.contender.stop().catch((err: Error) => notes.push(`${e.contender.name}: stop failed: ${err.message}`));
+    if (e.abandoned) notes.push(`${e.contender.name}: measurement abandoned: ${e.abandoned}`);
+    const stopFailure = await e.stop();
+    if (stopFailure) notes.push(stopFailure);
     await e.emulator.close();
     const t = e.tracker;
     results.push({

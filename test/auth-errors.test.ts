@@ -1,6 +1,6 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { eventsNode, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, waitFor } from "./auth-support";
+import { eventsNode, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, waitFor } from "./support/auth";
 
 interface StatusMsg { status: { fill?: string; text?: string; source: { id: string } } }
 
@@ -37,9 +37,9 @@ describe("auth: clear errors", function () {
     const statuses: StatusMsg[] = [];
     const received: Record<string, any>[] = [];
     await helper.load(nodeFiles, flow, { cfg: credentials });
-    helper.getNode("caught").on("input", (msg) => caught.push(msg));
-    helper.getNode("statuses").on("input", (msg) => statuses.push(msg));
-    helper.getNode("out").on("input", (msg) => received.push(msg));
+    helper.getNode("caught").on("input", (msg: Record<string, any>) => caught.push(msg));
+    helper.getNode("statuses").on("input", (msg: StatusMsg) => statuses.push(msg));
+    helper.getNode("out").on("input", (msg: Record<string, any>) => received.push(msg));
     const lastStatus = (id: string) => [...statuses].reverse().find((msg) => msg.status.source.id === id)?.status;
     return { caught, statuses, received, lastStatus };
   }

@@ -2,7 +2,7 @@ import fs from "fs";
 import path from "path";
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { approveInBrowser, eventsNode, filesUnder, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, trickle, waitFor } from "./auth-support";
+import { approveInBrowser, eventsNode, filesUnder, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, trickle, waitFor } from "./support/auth";
 import { NodeRedProcess } from "./support/node-red-process";
 
 const CALLBACK = "http://127.0.0.1:1880/box-config/oauth2/callback";
@@ -95,7 +95,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
     emu.clearRequests();
     await helper.load(nodeFiles, [TAB, configNode(), eventsNode("in"), { id: "out", z: "tab", type: "helper" }], credentials());
     const received: unknown[] = [];
-    helper.getNode("out").on("input", (msg) => received.push(msg));
+    helper.getNode("out").on("input", (msg: Record<string, any>) => received.push(msg));
     emu.createEvents(3);
     await waitFor(() => received.length === 3, "events with the authorized tokens");
     tokenRequests(emu).should.equal(0, "the stored access token is still fresh");

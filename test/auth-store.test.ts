@@ -5,7 +5,7 @@ import { startEmulator, type BoxEmulator } from "../emulator/index";
 import { OAuth2TokenSource } from "../nodes/box/auth/oauth2";
 import { KEY_FILE, STORE_FILE, TokenStore } from "../nodes/box/auth/token-store";
 import { HttpClient } from "../nodes/box/http";
-import { filesUnder, tempDir } from "./auth-support";
+import { filesUnder, tempDir } from "./support/auth";
 
 const entry = (refreshToken: string) => ({ clientId: "c", accessToken: `access-${refreshToken}`, refreshToken, updatedAt: Date.now() });
 

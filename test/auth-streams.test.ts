@@ -1,6 +1,6 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { eventsNode, helper, nodeFiles, Observer, TAB, tempDir, trickle, waitFor } from "./auth-support";
+import { eventsNode, helper, nodeFiles, Observer, TAB, tempDir, trickle, waitFor } from "./support/auth";
 
 /** CCG and JWT with tokens that expire every 3 seconds, while events flow: nothing lost, nothing twice. */
 describe("auth: token expiry while events flow", function () {

@@ -167,6 +167,20 @@ describe("box-events-in node", function () {
     should(errorsOf("in").length).be.aboveOrEqual(1);
   });
 
+  it("says why it is reconnecting in a few words", async () => {
+    const { flow, credentials } = eventFlow(emulator);
+    await helper.load(NODES, flow, credentials);
+    const received = collect("out");
+    await waitFor(polling, "polling");
+    emulator.injectFault({ target: "events", kind: "garbage" });
+    emulator.injectFault({ target: "events", kind: "status", status: 429, retryAfter: 1 });
+    emulator.createEvent();
+    await waitFor(() => received.length === 1, "the event after the faults", 30_000);
+    const yellow = statusesOf("in").filter((s) => s.fill === "yellow").map((s) => s.text);
+    should(yellow).containEql("box-events-in.status.reconnecting: bad answer from Box");
+    should(yellow).containEql("box-events-in.status.reconnecting: rate limited");
+  });
+
   it("never puts the token in a message, a status, an error or the log", async () => {
     const token = emulator.issueToken();
     const { flow, credentials } = eventFlow(emulator, { token, catchErrors: true });

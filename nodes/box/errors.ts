@@ -22,8 +22,9 @@ export class BoxError extends Error {
   get reason(): string {
     if (this.kind === "unauthorized" || this.kind === "config") return this.message;
     if (this.kind === "rateLimited") return "rate limited";
-    if (this.details.status) return `HTTP ${this.details.status}`;
-    return this.kind === "network" ? "network error" : "bad answer from Box";
+    if (this.kind === "network") return "network error";
+    if (this.kind === "protocol") return "bad answer from Box";
+    return this.details.status ? `HTTP ${this.details.status}` : this.kind;
   }
 
   /** True when retrying cannot help until someone changes the credentials or the config. */

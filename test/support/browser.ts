@@ -89,12 +89,13 @@ export async function wire(page: Page, fromId: string, toId: string): Promise<vo
   await drag(page, canvasNode(page, fromId).locator(".red-ui-flow-port-output .red-ui-flow-port"), canvasNode(page, toId).locator(".red-ui-flow-port-input .red-ui-flow-port"));
 }
 
+/** Writes a screenshot to test-artifacts/; with UPDATE_SCREENSHOTS=1 also to `copyTo` (the README's images). */
 export function saveScreenshot(buffer: Buffer, name: string, copyTo?: string): void {
   const root = path.resolve(__dirname, "../../..");
   const artifacts = path.join(root, "test-artifacts");
   fs.mkdirSync(artifacts, { recursive: true });
   fs.writeFileSync(path.join(artifacts, name), buffer);
-  if (copyTo) {
+  if (copyTo && process.env.UPDATE_SCREENSHOTS === "1") {
     const dir = path.join(root, copyTo);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, name), buffer);

@@ -1,48 +1,21 @@
 import fs from "fs";
 import os from "os";
 import path from "path";
-import type { BoxEmulator } from "../emulator/index";
+import type { BoxEmulator } from "../../emulator/index";
+import { helper } from "./node-helper";
+import { delay as sleep } from "./wait";
 
-/** The parts of node-red-node-test-helper the auth tests use (it ships no typings). */
-export interface TestNode {
-  id: string;
-  on(event: string, handler: (arg: any) => void): void;
-}
-export interface Helper {
-  init(runtimePath: string): void;
-  settings(settings: Record<string, unknown>): void;
-  load(nodes: unknown[], flow: object[], credentials?: Record<string, Record<string, string>>): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): TestNode;
-  request(): any;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-export const helper: Helper = require("node-red-node-test-helper");
-helper.init(require.resolve("node-red"));
-export const nodeFiles = [require("../nodes/box-config"), require("../nodes/box-events-in")];
+export { helper, NODES as nodeFiles } from "./node-helper";
+export { delay as sleep, waitFor } from "./wait";
 
 export function tempDir(prefix = "box-auth-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Polls `condition` until it is truthy; generous deadlines, no tight timing. */
-export async function waitFor<T>(condition: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export const TAB = { id: "tab", type: "tab", label: "auth" };
 
 export function eventsNode(id: string, wires: string[] = ["out"]): object {
-  return { id, z: "tab", type: "box-events-in", box: "cfg", streamType: "all", startFrom: "beginning", resume: false, wires: [wires] };
+  return { id, z: "tab", type: "box-events-in", x: 100, y: 100, box: "cfg", streamType: "all", startFrom: "beginning", resume: false, wires: [wires] };
 }
 
 /** What one node reported: statuses, messages sent on, errors that a Catch node received. */
@@ -54,13 +27,13 @@ export class Observer {
   watchStatus(...ids: string[]): this {
     for (const id of ids) {
       this.statuses.set(id, []);
-      helper.getNode(id).on("call:status", (call) => this.statuses.get(id)!.push(call.args[0]));
+      helper.getNode(id).on("call:status", (call: { args: [{ fill?: string; text?: string }] }) => this.statuses.get(id)!.push(call.args[0]));
     }
     return this;
   }
 
   watchInput(id: string, into: Record<string, unknown>[]): this {
-    helper.getNode(id).on("input", (msg) => into.push(msg));
+    helper.getNode(id).on("input", (msg: Record<string, unknown>) => into.push(msg));
     return this;
   }
 

@@ -1,0 +1,149 @@
+import fs from "fs";
+import os from "os";
+import path from "path";
+import should from "should";
+import { startEmulator, BoxEmulator } from "../emulator";
+import { countBy, probe, ProbeReport } from "./support/handle-probe";
+import { NodeRedProcess } from "./support/node-red-process";
+import { delay, waitFor } from "./support/wait";
+
+const FULL_DEPLOYS = 100;
+const NODE_DEPLOYS = 100;
+
+/**
+ * A real Node-RED process, a box-events-in node redeployed 200 times (100 full deploys, 100 node-only
+ * deploys of the changed node) while events keep being created. With `resume` every event reaches the
+ * flow's file exactly once and in order, and when the flows stop nothing is left behind: no connection
+ * at the emulator, no socket, timer or process listener in the Node-RED process.
+ */
+describe("redeploy torture in a real Node-RED process", function () {
+  this.timeout(180_000);
+  let emulator: BoxEmulator;
+  let nodeRed: NodeRedProcess | undefined;
+  let creating = false;
+  let creator: Promise<void> | undefined;
+
+  before(async () => {
+    emulator = await startEmulator({ realtimeTimeoutMs: 30_000 });
+  });
+  after(async () => {
+    creating = false;
+    await creator;
+    await nodeRed?.stop();
+    await emulator.close();
+  });
+
+  const delivered = (file: string): string[] =>
+    fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).event_id) : [];
+
+  it(`${FULL_DEPLOYS} full and ${NODE_DEPLOYS} node-only deploys while events flow: each event once, in order; nothing left behind`, async () => {
+    const probeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "box-probe-")), "probe.json");
+    nodeRed = await NodeRedProcess.start({
+      flows: [],
+      env: {
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "support", "handle-probe.js")}`.trim(),
+        BOX_PROBE_FILE: probeFile,
+      },
+    });
+    const version = nodeRed.output.match(/Node-RED version: (v\S+)/)?.[1];
+    console.log(`      Node-RED ${version}, Node.js ${nodeRed.output.match(/Node\.js\s+version: (v\S+)/)?.[1]}`);
+    const outFile = path.join(nodeRed.userDir, "events.jsonl");
+    const token = emulator.issueToken();
+
+    const flows = (name: string, withCredentials: boolean) => [
+      { id: "tab1", type: "tab", label: "Box" },
+      {
+        id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl,
+        ...(withCredentials ? { credentials: { accessToken: token } } : {}),
+      },
+      { id: "events1", type: "box-events-in", z: "tab1", name, box: "cfg1", streamType: "all", startFrom: "now", resume: true, eventTypes: [], x: 120, y: 80, wires: [["file1"]] },
+      { id: "file1", type: "file", z: "tab1", name: "", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", x: 360, y: 80, wires: [[]] },
+    ];
+    // an empty tab: what "the flows stopped" looks like
+    const stopped = [{ id: "tab1", type: "tab", label: "Box" }];
+
+    // baseline: the runtime with no Box node, after admin traffic like the test's
+    await nodeRed.deploy(stopped, "full").catch((err) => {
+      throw new Error(`${err.message}: ${err.cause?.message}\n${nodeRed?.output}`);
+    });
+    await delay(500);
+    const baseline = await probe(probeFile);
+
+    await nodeRed.deploy(flows("deploy 0", true), "full");
+    await waitFor(() => emulator.heldPolls() === 1, "the first long poll", 30_000);
+
+    const created: string[] = [];
+    creating = true;
+    creator = (async () => {
+      while (creating) {
+        created.push(...emulator.createEvents(1 + Math.floor(Math.random() * 3)).map((e) => e.event_id));
+        await delay(15 + Math.random() * 30);
+      }
+    })();
+
+    const order = [...Array(FULL_DEPLOYS).fill("full"), ...Array(NODE_DEPLOYS).fill("nodes")] as ("full" | "nodes")[];
+    // interleaved, so node-only deploys also follow full ones
+    order.sort(() => Math.random() - 0.5);
+    const started = Date.now();
+    const requestsBefore = emulator.requests.length;
+    for (let i = 0; i < order.length; i++) {
+      await nodeRed.deploy(flows(`deploy ${i + 1}`, false), order[i]);
+      // sometimes straight on (mid start-up), sometimes while it polls or fetches
+      await delay(Math.random() < 0.3 ? 0 : Math.random() * 120);
+    }
+    const deploySeconds = (Date.now() - started) / 1000;
+    // every deploy restarted the node: it fetched from its saved position (never "now" again)
+    const during = emulator.requests.slice(requestsBefore);
+    const fetches = during.filter((r) => r.method === "GET" && r.path.startsWith("/2.0/events?")).length;
+    const fromNow = during.filter((r) => r.path.includes("stream_position=now")).length;
+    const subscribes = during.filter((r) => r.method === "OPTIONS").length;
+    creating = false;
+    await creator;
+
+    await waitFor(() => delivered(outFile).length >= created.length, `all ${created.length} events in the file (have ${delivered(outFile).length})`, 60_000);
+    await delay(500);
+    const ids = delivered(outFile);
+    const unique = new Set(ids);
+    const duplicates = ids.length - unique.size;
+    const lost = created.filter((id) => !unique.has(id)).length;
+    console.log(`      ${order.length} deploys in ${deploySeconds.toFixed(1)} s; events created ${created.length}, delivered ${ids.length}, lost ${lost}, duplicates ${duplicates}; ${fetches} fetches, ${subscribes} OPTIONS`);
+    should(fetches).be.aboveOrEqual(order.length);
+    should(fromNow).equal(0, "a redeployed node resumes from its position");
+    should(lost).equal(0, "events lost");
+    should(duplicates).equal(0, "events duplicated");
+    should(ids).eql(created);
+
+    // one stream, one held poll; the API connection and the realtime one at most (plus one closing)
+    await waitFor(() => emulator.heldPolls() === 1, "one long poll after the deploys");
+    await delay(1000);
+    should(emulator.heldPolls()).equal(1);
+    should(emulator.openConnections()).be.belowOrEqual(3);
+
+    await nodeRed.deploy(stopped, "full");
+    await waitFor(() => emulator.openConnections() === 0 && emulator.heldPolls() === 0, "no connection left at the emulator", 10_000);
+
+    // the Node-RED process holds no more than it did before the first Box node (admin keep-alive sockets expire)
+    let last: ProbeReport | undefined;
+    const excess = (report: ProbeReport) => {
+      const now = countBy(report.resources);
+      const before = countBy(baseline.resources);
+      const extra = Object.entries(now).filter(([kind, n]) => n > (before[kind] ?? 0)).map(([kind, n]) => `${kind} ${before[kind] ?? 0} → ${n}`);
+      const listeners = Object.entries(report.processListeners)
+        .filter(([name, n]) => n > (baseline.processListeners[name] ?? 0))
+        .map(([name, n]) => `process '${name}' listeners ${baseline.processListeners[name] ?? 0} → ${n}`);
+      return [...extra, ...listeners];
+    };
+    try {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        last = await probe(probeFile);
+        if (excess(last).length === 0 || Date.now() > deadline) break;
+        await delay(500);
+      }
+    } finally {
+      console.log(`      Node-RED process before: ${JSON.stringify(countBy(baseline.resources))}, after: ${JSON.stringify(countBy(last?.resources ?? []))}`);
+    }
+    should(excess(last as ProbeReport)).eql([], "left behind in the Node-RED process");
+    should(nodeRed.output).not.match(/MaxListenersExceededWarning|Unhandled|TypeError|ReferenceError/);
+  });
+});
