@@ -146,6 +146,8 @@ export function benchFlow(opts: FlowOptions): BenchFlow {
       id: `bench-in-${i}`,
       type: "box-events-in",
       z: "bench-tab",
+      x: 120,
+      y: 40 + 40 * i,
       name: `in ${i}`,
       box: "bench-box",
       streamType: "all",
@@ -156,6 +158,6 @@ export function benchFlow(opts: FlowOptions): BenchFlow {
       wires: opts.sink ? [[SINK_ID]] : [[]],
     });
   }
-  if (opts.sink) flow.push({ id: SINK_ID, type: "comment", z: "bench-tab", name: "sink", info: "", wires: [] });
+  if (opts.sink) flow.push({ id: SINK_ID, type: "comment", z: "bench-tab", x: 400, y: 40, name: "sink", info: "", wires: [] });
   return { flow, credentials: { "bench-box": { accessToken: opts.token } } };
 }

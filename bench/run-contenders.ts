@@ -40,13 +40,12 @@ class Entrant {
   latencyRequests = 0;
   incompleteBursts = 0;
   failure?: string;
-
-  constructor(readonly contender: Contender, readonly emulator: BoxEmulator) {}
-
   /** set when the contender kept losing events, so the rest of the bench does not wait on it */
   abandoned?: string;
   private missedInARow = 0;
   private stopped?: Promise<string | undefined>;
+
+  constructor(readonly contender: Contender, readonly emulator: BoxEmulator) {}
 
   /** Stopped at once: a client that lost its place may spin (re-reading pages) and tax the others' measurements. */
   async abandon(reason: string): Promise<void> {

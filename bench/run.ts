@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: event-to-message latency and burst drain rate of box-events-in against a bare long-poll
  * loop (the floor) and box-node-sdk v10, all against the in-process Box emulator; then the idle CPU of 50
- * nodes. Flags: --markdown (also print the README table), --no-idle, --idle-only, --samples N,
- * --warmup N, --burst N, --drain-runs N, --idle-seconds N, --idle-nodes N, --only floor,node,sdk,
- * --positions number (bare big-integer positions, as Box sometimes sends them), --cpu-profile DIR (profile each contender's drain phase; read with `node dist/bench/profile-summary.js`).
+ * nodes (Node-RED and the emulator in child processes).
+ * Flags: --markdown (also print the table for the README), --no-idle, --idle (idle measurement only),
+ * --only floor,node,sdk, --samples N, --warmup N, --burst N, --drain-runs N, --idle-seconds N,
+ * --idle-nodes N, --positions number (bare big-integer positions, as Box sometimes sends them),
+ * --cpu-profile DIR (profile each contender's drain phase; read with `node dist/bench/profile-summary.js`).
  * Exit code 0 whatever the verdicts; 1 only when the bench itself crashed.
  */
 import os from "os";
@@ -70,7 +72,8 @@ const contenders: Record<string, () => Contender> = {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const cpus = os.cpus();
-  console.log(`box-events-in bench: Node.js ${process.version}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), ${os.platform()} ${os.arch()}`);
+  const loadAtStart = os.loadavg()[0];
+  console.log(`box-events-in bench: Node.js ${process.version}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), ${os.platform()} ${os.arch()}, load average ${loadAtStart.toFixed(2)}`);
   const s = args.bench;
   const results: ContenderResult[] = [];
   if (args.runContenders) {
@@ -103,6 +106,16 @@ async function main(): Promise<void> {
   if (results.length) {
     console.log("");
     console.log(textTable(results));
+    console.log(
+      "req/event: requests the emulator served per latency sample. cpu µs/ev: this process's CPU time per event during the bursts " +
+        "(client + in-process emulator, all threads); unlike ev/s it hardly moves when other programs load the machine.",
+    );
+    if (loadAtStart > cpus.length * 0.5) {
+      console.log(
+        `warning: 1-min load average was ${loadAtStart.toFixed(2)} on ${cpus.length} CPUs before the bench began: other programs compete for the CPU, ` +
+          "so wall-clock figures (ms, ev/s) are noisy; cpu µs/ev is the steadier comparison.",
+      );
+    }
   }
   if (idle) {
     console.log("");

@@ -12,6 +12,7 @@ interface BoxEventsInDef {
   position?: string;
   resume?: boolean;
   eventTypes?: string[] | string;
+  wires?: string[][];
 }
 
 export = function register(RED: NodeAPI): void {
@@ -45,6 +46,7 @@ export = function register(RED: NodeAPI): void {
     const checkpoints = new CheckpointStore(contextStore(node.context()), JSON.stringify(startFrom), checkpointsInProcess, node.id);
     const controller = new AbortController();
     let reported: string | undefined;
+    let unsaved: Checkpoint | undefined;
 
     const openStream = (checkpoint?: Checkpoint): EventStream => {
       const stream: EventStream = new EventStream({
@@ -54,11 +56,17 @@ export = function register(RED: NodeAPI): void {
         checkpoint,
         eventTypes: eventTypeList(def.eventTypes),
         onEvents: async (events: BoxEvent[], position: string) => {
-          if (events.length > 0) {
-            node.send([events.map((event) => ({ payload: event, topic: event.event_type, streamPosition: position }))]);
-          }
-          const saved = stream.checkpoint();
-          if (resume && saved) await checkpoints.save(saved);
+          // one send per event: Node-RED deep-clones every message after the first of a multi-message send
+          for (const event of events) node.send({ payload: event, topic: event.event_type, streamPosition: position });
+          const checkpoint = stream.checkpoint();
+          if (!resume || !checkpoint) return;
+          // Node-RED delivers on a later turn; a deploy that stops the next nodes first drops the messages,
+          // so the position moves on only once they were delivered (or, if a stop came first, in close).
+          unsaved = checkpoint;
+          await afterDelivery();
+          if (controller.signal.aborted) return;
+          unsaved = undefined;
+          await checkpoints.save(checkpoint);
         },
         onState: (state, error) => {
           if (controller.signal.aborted) return;
@@ -79,13 +87,18 @@ export = function register(RED: NodeAPI): void {
       await openStream(checkpoint).run(controller.signal);
     })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
 
+    /** The nodes this one sends to are still running: messages already handed to them were delivered. */
+    const receiversRunning = () => (def.wires ?? []).flat().every((id) => RED.nodes.getNode(id) !== null);
+
     node.on("close", (removed, done) => {
       controller.abort();
       running
-        .then(() => {
+        .then(async () => {
           if (removed) checkpoints.forget();
-          return api.close();
+          else if (unsaved && receiversRunning()) await checkpoints.save(unsaved);
         })
+        .catch((err) => node.warn(`position not saved: ${err instanceof Error ? err.message : String(err)}`))
+        .then(() => api.close())
         .then(done, done);
     });
   }
@@ -96,6 +109,14 @@ export = function register(RED: NodeAPI): void {
 function eventTypeList(value: BoxEventsInDef["eventTypes"]): string[] {
   const list = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [];
   return list.map((type) => String(type).trim()).filter(Boolean);
+}
+
+/**
+ * Node-RED hands messages to the next nodes with setImmediate; one queued after them runs right after,
+ * in the same turn, so no deploy can come in between.
+ */
+function afterDelivery(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function contextStore(context: NodeContext) {
