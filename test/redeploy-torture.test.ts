@@ -1,10 +1,10 @@
 import fs from "fs";
-import os from "os";
 import path from "path";
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
 import { countBy, probe, ProbeReport } from "./support/handle-probe";
 import { NodeRedProcess } from "./support/node-red-process";
+import { tempDir } from "./support/temp-dir";
 import { delay, waitFor } from "./support/wait";
 
 const FULL_DEPLOYS = 100;
@@ -37,7 +37,7 @@ describe("redeploy torture in a real Node-RED process", function () {
     fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).event_id) : [];
 
   it(`${FULL_DEPLOYS} full and ${NODE_DEPLOYS} node-only deploys while events flow: each event once, in order; nothing left behind`, async () => {
-    const probeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "box-probe-")), "probe.json");
+    const probeFile = path.join(tempDir("box-probe-"), "probe.json");
     nodeRed = await NodeRedProcess.start({
       flows: [],
       env: {

@@ -1,15 +1,15 @@
 import fs from "fs";
-import os from "os";
 import path from "path";
 import type { BoxEmulator } from "../../emulator/index";
 import { helper } from "./node-helper";
+import { tempDir as makeTempDir } from "./temp-dir";
 import { delay as sleep } from "./wait";
 
 export { helper, NODES as nodeFiles } from "./node-helper";
 export { delay as sleep, waitFor } from "./wait";
 
 export function tempDir(prefix = "box-auth-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export const TAB = { id: "tab", type: "tab", label: "auth" };

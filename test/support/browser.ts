@@ -1,6 +1,6 @@
 import fs from "fs";
-import os from "os";
 import path from "path";
+import { tempDir } from "./temp-dir";
 import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 
 /** Debian's chromium (`apt-get install chromium`); the tests never download a browser. */
@@ -20,7 +20,7 @@ export interface Browser {
 
 /** Headless chromium with a fresh profile and no background traffic (the machine may have no internet). */
 export async function launchBrowser(): Promise<Browser> {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "box-chromium-"));
+  const userDataDir = tempDir("box-chromium-");
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,

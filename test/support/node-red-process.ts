@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from "child_process";
 import fs from "fs";
 import net from "net";
-import os from "os";
 import path from "path";
+import { tempDir } from "./temp-dir";
 import { nodeRedRedJs } from "./node-red-version";
 
 const PACKAGE_ROOT = path.resolve(__dirname, "../../..");
@@ -36,7 +36,7 @@ export class NodeRedProcess {
   }
 
   static async start(options: NodeRedProcessOptions = {}): Promise<NodeRedProcess> {
-    const userDir = options.userDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "box-nr-"));
+    const userDir = options.userDir ?? tempDir("box-nr-");
     const port = options.port ?? (await freePort());
     installPackage(userDir);
     writeSettings(userDir, port, options.settings ?? {});
