@@ -1,7 +1,7 @@
-import fs from "fs";
 import path from "path";
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
+import { EventTrickle, fileFlow, readDelivered } from "./support/file-flow";
 import { NodeRedProcess } from "./support/node-red-process";
 import { delay, waitFor } from "./support/wait";
 
@@ -18,34 +18,16 @@ describe("SIGKILL in a real Node-RED process", function () {
   this.timeout(180_000);
   let emulator: BoxEmulator;
   let nodeRed: NodeRedProcess | undefined;
-  let creating = false;
-  let creator: Promise<void> | undefined;
+  let trickle: EventTrickle | undefined;
 
   before(async () => {
     emulator = await startEmulator({ realtimeTimeoutMs: 30_000 });
   });
   after(async () => {
-    creating = false;
-    await creator;
+    await trickle?.stop();
     await nodeRed?.stop();
     await emulator.close();
   });
-
-  /** Event ids in the file, in order; a line the kill cut short is skipped. */
-  const delivered = (file: string): { ids: string[]; torn: number } => {
-    const ids: string[] = [];
-    let torn = 0;
-    if (!fs.existsSync(file)) return { ids, torn };
-    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
-      if (!line) continue;
-      try {
-        ids.push(JSON.parse(line).event_id);
-      } catch {
-        torn++;
-      }
-    }
-    return { ids, torn };
-  };
 
   it(`loses no event when killed ${KILLS} times mid-stream (duplicates only from the last flush interval)`, async () => {
     nodeRed = await NodeRedProcess.start({
@@ -53,46 +35,33 @@ describe("SIGKILL in a real Node-RED process", function () {
     });
     const outFile = path.join(nodeRed.userDir, "events.jsonl");
     const token = emulator.issueToken();
-    await nodeRed.deploy([
-      { id: "tab1", type: "tab", label: "Box" },
-      { id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl, credentials: { accessToken: token } },
-      { id: "events1", type: "box-events-in", z: "tab1", name: "", box: "cfg1", streamType: "all", startFrom: "now", resume: true, eventTypes: [], x: 120, y: 80, wires: [["file1"]] },
-      { id: "file1", type: "file", z: "tab1", name: "", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", x: 360, y: 80, wires: [[]] },
-    ]);
+    await nodeRed.deploy(fileFlow({ emulator, outFile, token }));
     await waitFor(() => emulator.heldPolls() === 1, "the first long poll", 30_000);
 
-    const createdAt = new Map<string, number>();
-    creating = true;
-    creator = (async () => {
-      while (creating) {
-        const now = Date.now();
-        for (const event of emulator.createEvents(1 + Math.floor(Math.random() * 3))) createdAt.set(event.event_id, now);
-        await delay(20 + Math.random() * 30);
-      }
-    })();
+    trickle = new EventTrickle(emulator, [20, 50]).start();
+    const createdAt = trickle.createdAt;
 
     const kills: number[] = [];
     for (let i = 0; i < KILLS; i++) {
       // run long enough for several flushes, then kill at a random point of the flush cycle
       await delay(2500 + Math.random() * 1000);
-      await waitFor(() => delivered(outFile).ids.length > 0, "events flowing");
+      await waitFor(() => readDelivered(outFile).ids.length > 0, "events flowing");
       kills.push(Date.now());
       await nodeRed.stop("SIGKILL");
       await delay(500 + Math.random() * 1000); // events keep coming while it is down
       await nodeRed.restart();
     }
     await delay(2000);
-    creating = false;
-    await creator;
+    await trickle.stop();
 
-    const created = [...createdAt.keys()];
+    const created = trickle.created;
     await waitFor(() => {
-      const got = new Set(delivered(outFile).ids);
+      const got = new Set(readDelivered(outFile).ids);
       return created.every((id) => got.has(id));
     }, `all ${created.length} events in the file`, 60_000);
     await delay(500);
 
-    const { ids, torn } = delivered(outFile);
+    const { ids, torn } = readDelivered(outFile);
     const seen = new Map<string, number>();
     for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
     const lost = created.filter((id) => !seen.has(id)).length;

@@ -1,7 +1,7 @@
-import fs from "fs";
 import path from "path";
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
+import { fileFlow, readDelivered } from "./support/file-flow";
 import { NodeRedProcess } from "./support/node-red-process";
 import { waitFor } from "./support/wait";
 
@@ -20,17 +20,7 @@ describe("in a real Node-RED process", function () {
     await emulator.close();
   });
 
-  function flows(outFile: string, token: string) {
-    return [
-      { id: "tab1", type: "tab", label: "Box" },
-      { id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl, credentials: { accessToken: token } },
-      { id: "events1", type: "box-events-in", z: "tab1", name: "", box: "cfg1", streamType: "all", startFrom: "now", resume: true, eventTypes: [], x: 120, y: 80, wires: [["file1"]] },
-      { id: "file1", type: "file", z: "tab1", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", x: 360, y: 80, wires: [[]] },
-    ];
-  }
-
-  const delivered = (file: string): string[] =>
-    fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).event_id) : [];
+  const delivered = (file: string): string[] => readDelivered(file).ids;
 
   it("delivers Box events to a flow, and resumes exactly once after a restart with a persistent context store", async () => {
     const token = emulator.issueToken();
@@ -38,7 +28,7 @@ describe("in a real Node-RED process", function () {
       settings: { contextStorage: { default: { module: "localfilesystem", config: { flushInterval: 1 } } } },
     });
     const outFile = path.join(nodeRed.userDir, "events.jsonl");
-    await nodeRed.deploy(flows(outFile, token));
+    await nodeRed.deploy(fileFlow({ emulator, outFile, token }));
     await waitFor(() => emulator.heldPolls() > 0, "a long poll from Node-RED", 30_000);
 
     const first = emulator.createEvents(5).map((e) => e.event_id);

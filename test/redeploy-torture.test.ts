@@ -1,8 +1,8 @@
-import fs from "fs";
 import path from "path";
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
 import { countBy, probe, ProbeReport } from "./support/handle-probe";
+import { EventTrickle, fileFlow, readDelivered } from "./support/file-flow";
 import { NodeRedProcess } from "./support/node-red-process";
 import { tempDir } from "./support/temp-dir";
 import { delay, waitFor } from "./support/wait";
@@ -20,21 +20,18 @@ describe("redeploy torture in a real Node-RED process", function () {
   this.timeout(180_000);
   let emulator: BoxEmulator;
   let nodeRed: NodeRedProcess | undefined;
-  let creating = false;
-  let creator: Promise<void> | undefined;
+  let trickle: EventTrickle | undefined;
 
   before(async () => {
     emulator = await startEmulator({ realtimeTimeoutMs: 30_000 });
   });
   after(async () => {
-    creating = false;
-    await creator;
+    await trickle?.stop();
     await nodeRed?.stop();
     await emulator.close();
   });
 
-  const delivered = (file: string): string[] =>
-    fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line).event_id) : [];
+  const delivered = (file: string): string[] => readDelivered(file).ids;
 
   it(`${FULL_DEPLOYS} full and ${NODE_DEPLOYS} node-only deploys while events flow: each event once, in order; nothing left behind`, async () => {
     const probeFile = path.join(tempDir("box-probe-"), "probe.json");
@@ -50,15 +47,7 @@ describe("redeploy torture in a real Node-RED process", function () {
     const outFile = path.join(nodeRed.userDir, "events.jsonl");
     const token = emulator.issueToken();
 
-    const flows = (name: string, withCredentials: boolean) => [
-      { id: "tab1", type: "tab", label: "Box" },
-      {
-        id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl,
-        ...(withCredentials ? { credentials: { accessToken: token } } : {}),
-      },
-      { id: "events1", type: "box-events-in", z: "tab1", name, box: "cfg1", streamType: "all", startFrom: "now", resume: true, eventTypes: [], x: 120, y: 80, wires: [["file1"]] },
-      { id: "file1", type: "file", z: "tab1", name: "", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", x: 360, y: 80, wires: [[]] },
-    ];
+    const flows = (name: string, withCredentials: boolean) => fileFlow({ emulator, outFile, name, token: withCredentials ? token : undefined });
     // an empty tab: what "the flows stopped" looks like
     const stopped = [{ id: "tab1", type: "tab", label: "Box" }];
 
@@ -72,14 +61,7 @@ describe("redeploy torture in a real Node-RED process", function () {
     await nodeRed.deploy(flows("deploy 0", true), "full");
     await waitFor(() => emulator.heldPolls() === 1, "the first long poll", 30_000);
 
-    const created: string[] = [];
-    creating = true;
-    creator = (async () => {
-      while (creating) {
-        created.push(...emulator.createEvents(1 + Math.floor(Math.random() * 3)).map((e) => e.event_id));
-        await delay(15 + Math.random() * 30);
-      }
-    })();
+    trickle = new EventTrickle(emulator).start();
 
     const order = [...Array(FULL_DEPLOYS).fill("full"), ...Array(NODE_DEPLOYS).fill("nodes")] as ("full" | "nodes")[];
     // interleaved, so node-only deploys also follow full ones
@@ -97,8 +79,8 @@ describe("redeploy torture in a real Node-RED process", function () {
     const fetches = during.filter((r) => r.method === "GET" && r.path.startsWith("/2.0/events?")).length;
     const fromNow = during.filter((r) => r.path.includes("stream_position=now")).length;
     const subscribes = during.filter((r) => r.method === "OPTIONS").length;
-    creating = false;
-    await creator;
+    await trickle.stop();
+    const created = trickle.created;
 
     await waitFor(() => delivered(outFile).length >= created.length, `all ${created.length} events in the file (have ${delivered(outFile).length})`, 60_000);
     await delay(500);

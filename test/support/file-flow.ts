@@ -1,0 +1,73 @@
+import fs from "fs";
+import { BoxEmulator } from "../../emulator";
+import { delay } from "./wait";
+
+export interface FileFlowOptions {
+  emulator: BoxEmulator;
+  /** Where the flow's file node appends one JSON event per line. */
+  outFile: string;
+  /** Sent as the config node's credentials; leave out on redeploys to keep the stored ones. */
+  token?: string;
+  /** The events node's name: change it to make a deploy restart the node. */
+  name?: string;
+}
+
+/** A flow as a user would build it: box-config (developer token) → box-events-in (resume) → a core file node. */
+export function fileFlow({ emulator, outFile, token, name = "" }: FileFlowOptions): object[] {
+  return [
+    { id: "tab1", type: "tab", label: "Box" },
+    {
+      id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl,
+      ...(token ? { credentials: { accessToken: token } } : {}),
+    },
+    { id: "events1", type: "box-events-in", z: "tab1", name, box: "cfg1", streamType: "all", startFrom: "now", resume: true, eventTypes: [], x: 120, y: 80, wires: [["file1"]] },
+    { id: "file1", type: "file", z: "tab1", name: "", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", x: 360, y: 80, wires: [[]] },
+  ];
+}
+
+/** The event ids the flow wrote, in order; `torn` counts lines a hard kill cut short. */
+export function readDelivered(file: string): { ids: string[]; torn: number } {
+  const ids: string[] = [];
+  let torn = 0;
+  if (!fs.existsSync(file)) return { ids, torn };
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (!line) continue;
+    try {
+      ids.push(JSON.parse(line).event_id);
+    } catch {
+      torn++;
+    }
+  }
+  return { ids, torn };
+}
+
+/** Creates 1-3 events every few tens of milliseconds until stopped: Box activity that does not pause for a deploy or a crash. */
+export class EventTrickle {
+  /** Event id → when it was created, in creation order. */
+  readonly createdAt = new Map<string, number>();
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(private readonly emulator: BoxEmulator, private readonly gapMs: [number, number] = [15, 45]) {}
+
+  start(): this {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        const now = Date.now();
+        for (const event of this.emulator.createEvents(1 + Math.floor(Math.random() * 3))) this.createdAt.set(event.event_id, now);
+        await delay(this.gapMs[0] + Math.random() * (this.gapMs[1] - this.gapMs[0]));
+      }
+    })();
+    return this;
+  }
+
+  get created(): string[] {
+    return [...this.createdAt.keys()];
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
