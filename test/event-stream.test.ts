@@ -115,6 +115,19 @@ describe("EventStream against the emulator", function () {
     should(harness.delivered[1].event_id).equal(created[0].event_id);
   });
 
+  it("slows down when the realtime server keeps announcing changes that the API does not show", async () => {
+    harness = new StreamHarness(emulator).start();
+    await harness.untilPolling();
+    emulator.clearRequests();
+    emulator.injectFault({ target: "realtime", kind: "message", message: "new_change", times: 50 });
+    emulator.createEvent(); // wakes the held poll; the next ones are the announcements
+    await delay(3000);
+    const polls = emulator.requests.filter((r) => r.server === "realtime").length;
+    should(polls).be.within(3, 9); // 50 without the brake
+    should(harness.delivered.length).equal(1);
+    emulator.clearFaults();
+  });
+
   const faults: [string, Fault][] = [
     ["a reset on GET /events", { target: "events", kind: "reset", times: 2 }],
     ["a 500 on GET /events", { target: "events", kind: "status", status: 500, times: 2 }],

@@ -80,11 +80,11 @@ export class BoxApi {
    * never gets the token. `stream_position` makes it answer at once when events are already waiting.
    */
   async longPoll(server: RealtimeServer, position: string, signal?: AbortSignal): Promise<RealtimeMessage> {
-    const url = new URL(server.url);
-    url.searchParams.set("stream_position", position);
+    // appended to the URL exactly as Box gave it (re-serialising its query could change the channel's encoding)
+    const url = `${server.url}${server.url.includes("?") ? "&" : "?"}stream_position=${encodeURIComponent(position)}`;
     let res: HttpResponse;
     try {
-      res = await this.http.send({ method: "GET", url: url.toString(), signal, timeoutMs: server.retryTimeoutMs });
+      res = await this.http.send({ method: "GET", url, signal, timeoutMs: server.retryTimeoutMs });
     } catch (err) {
       if (err instanceof BoxError && err.details.code === "timeout") return "timeout";
       throw err;

@@ -29,6 +29,7 @@ export interface EventStreamOptions {
 }
 
 const RECENT_ID_CAPACITY = 2000;
+const EMPTY_WAKEUP_MAX_MS = 30_000;
 
 /**
  * Box's long-poll lifecycle as one loop: starting position, fetch what is pending, OPTIONS for a
@@ -88,12 +89,17 @@ export class EventStream {
   /** Long polls one realtime URL until Box asks for a new one or `max_retries` uses are spent. */
   private async subscribe(server: RealtimeServer, signal: AbortSignal): Promise<void> {
     const expiresAt = Date.now() + server.ttlMs;
+    let emptyWakeups = 0;
     for (let uses = 0; uses < server.maxRetries && Date.now() < expiresAt && !signal.aborted; uses++) {
       this.setState("polling");
       const message = await this.options.api.longPoll(server, this.position as string, signal);
       this.backoff.reset();
       if (message === "new_change") {
+        const before = this.position;
         await this.fetchPending(signal);
+        // a realtime server that keeps announcing changes the API does not show must not become a request storm
+        emptyWakeups = this.position === before ? emptyWakeups + 1 : 0;
+        if (emptyWakeups > 1) await sleep(Math.min(EMPTY_WAKEUP_MAX_MS, 500 * 2 ** emptyWakeups), signal);
       } else if (message === "timeout") {
         this.setState("reconnecting");
       } else {
