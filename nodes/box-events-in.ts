@@ -37,7 +37,12 @@ export = function register(RED: NodeAPI): void {
     } catch (err) {
       const reason = err instanceof BoxError ? err.reason : String(err);
       node.status({ fill: "red", shape: "ring", text: reason });
-      node.error(reason, { topic: "error", payload: { kind: "config", reason } });
+      // on the next turn: Catch nodes are wired up only after every node of the flow is built
+      const report = setImmediate(() => node.error(reason, { topic: "error", payload: { kind: "config", reason } }));
+      node.on("close", (_removed, done) => {
+        clearImmediate(report);
+        done();
+      });
       return;
     }
 

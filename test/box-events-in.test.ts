@@ -1,6 +1,6 @@
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
-import { collect, errorsOf, eventFlow, helper, lastStatus, NODES, statusesOf } from "./support/node-helper";
+import { collect, errorsOf, eventFlow, helper, lastStatus, NODES, sentBy, statusesOf } from "./support/node-helper";
 import { assertExactlyOnceInOrder } from "./support/stream-harness";
 import { delay, waitFor } from "./support/wait";
 
@@ -66,12 +66,14 @@ describe("box-events-in node", function () {
     assertExactlyOnceInOrder(early.slice(3), fromPosition.map((m) => m.payload));
   });
 
-  it("shows a red ring and makes no request when it has no config node", async () => {
-    const { flow } = eventFlow(emulator, { events: { box: "" } });
+  it("shows a red ring, tells Catch nodes and makes no request when it has no config node", async () => {
+    const { flow } = eventFlow(emulator, { events: { box: "" }, catchErrors: true });
     await helper.load(NODES, flow.filter((n) => n.type !== "box-config"), {});
-    await delay(300);
+    const caught = await waitFor(() => sentBy("catcher")[0], "an error at the catch node");
     should(lastStatus("in")).match({ fill: "red", shape: "ring" });
     should(lastStatus("in")?.text).match(/missingConfig|missing Box config/);
+    should(caught.payload).match({ kind: "config" });
+    should(caught.error.source.id).equal("in");
     should(emulator.requests.length).equal(0);
   });
 

@@ -61,6 +61,12 @@ export function lastStatus(nodeId: string): Status | undefined {
   return all[all.length - 1];
 }
 
+/** Messages the node has sent so far (from the helper's spy, so none sent before a listener existed is missed). */
+export function sentBy(nodeId: string): any[] {
+  const spy = helper.getNode(nodeId).send;
+  return spy.getCalls().filter((call: any) => call.thisValue?.id === nodeId).map((call: any) => call.args[0]);
+}
+
 /** Errors the node reported with node.error, as [message, msg] pairs. */
 export function errorsOf(nodeId: string): [unknown, any][] {
   const spy = helper.getNode(nodeId).error;
