@@ -123,7 +123,7 @@ describe("auth: clear errors", function () {
     await waitFor(() => NODES.every((id) => view.lastStatus(id)?.fill === "green"), "polling");
     emu.revokeToken(token);
     emu.createEvent();
-    await expectFailure(view, "developer token expired", 0);
+    await expectFailure(view, "unauthorized: developer token expired", 0);
   });
 });
 

@@ -79,8 +79,8 @@ describe("box-events-in node", function () {
 
   it("shows what is missing and makes no request when credentials are missing", async () => {
     const cases: [Record<string, unknown>, Record<string, string>, RegExp][] = [
-      [{ authType: "developerToken" }, {}, /missing developer token/],
-      [{ authType: "ccg", subjectType: "enterprise", subjectId: "100001" }, { clientId: "demo-client-id" }, /missing client secret/],
+      [{ authType: "developerToken" }, {}, /missing credentials: developer token/],
+      [{ authType: "ccg", subjectType: "enterprise", subjectId: "100001" }, { clientId: "demo-client-id" }, /missing credentials: client secret/],
       [{ authType: "ccg", subjectType: "enterprise", subjectId: "" }, { clientId: "a", clientSecret: "b" }, /missing enterprise ID/],
       [{ authType: "developerToken", apiBaseUrl: "http://box.example.com" }, { accessToken: "secret-token" }, /must be https/],
     ];
@@ -145,7 +145,7 @@ describe("box-events-in node", function () {
     emulator.revokeAllTokens();
     emulator.createEvent();
     await waitFor(() => lastStatus("in")?.fill === "red", "red status");
-    should(lastStatus("in")).match({ shape: "ring", text: /developer token expired/ });
+    should(lastStatus("in")).match({ shape: "ring", text: /unauthorized: developer token expired/ });
     await waitFor(() => caught.length > 0, "an error at the catch node");
     should(caught[0].error.message).match(/developer token expired/);
     emulator.clearRequests();

@@ -29,8 +29,8 @@ export interface OAuth2Context {
 
 /** Builds the token source for the chosen auth type, or says in a few words what is missing. */
 export function createTokenSource(settings: AuthSettings, http: HttpClient, origin: string, oauth2?: OAuth2Context): TokenSource {
-  const need = (value: string | undefined, what: string): string => {
-    if (!value || !value.trim()) throw new BoxError("config", `missing ${what}`);
+  const need = (value: string | undefined, what: string, credential = true): string => {
+    if (!value || !value.trim()) throw new BoxError("config", credential ? `missing credentials: ${what}` : `missing ${what}`);
     return value.trim();
   };
   switch (settings.authType) {
@@ -41,14 +41,14 @@ export function createTokenSource(settings: AuthSettings, http: HttpClient, orig
         clientId: need(settings.clientId, "client ID"),
         clientSecret: need(settings.clientSecret, "client secret"),
         subjectType: settings.subjectType === "user" ? "user" : "enterprise",
-        subjectId: need(settings.subjectId, settings.subjectType === "user" ? "user ID" : "enterprise ID"),
+        subjectId: need(settings.subjectId, settings.subjectType === "user" ? "user ID" : "enterprise ID", false),
       });
     case "jwt": {
       const app = parseJwtConfig(need(settings.jwtConfig, "JWT config"));
       const override = settings.subjectId?.trim();
       const subject: JwtSubject = override
         ? { type: settings.subjectType === "user" ? "user" : "enterprise", id: override }
-        : { type: "enterprise", id: need(app.enterpriseId, "enterprise ID (JWT config has none)") };
+        : { type: "enterprise", id: need(app.enterpriseId, "enterprise ID (JWT config has none)", false) };
       return jwtTokenSource(http, origin, app, subject);
     }
     case "oauth2":

@@ -65,7 +65,7 @@ export class DeveloperTokenSource implements TokenSource {
   constructor(private readonly accessToken: string) {}
 
   token(): Promise<string> {
-    if (this.refused) return Promise.reject(new BoxError("unauthorized", "developer token expired"));
+    if (this.refused) return Promise.reject(new BoxError("unauthorized", "unauthorized: developer token expired"));
     return Promise.resolve(this.accessToken);
   }
 
