@@ -128,6 +128,21 @@ describe("EventStream against the emulator", function () {
     emulator.clearFaults();
   });
 
+  it("slows down when the realtime server sends it away at once, again and again", async () => {
+    harness = new StreamHarness(emulator).start();
+    await harness.untilPolling();
+    emulator.clearRequests();
+    emulator.injectFault({ target: "realtime", kind: "message", message: "reconnect", times: 50 });
+    emulator.createEvent(); // wakes the held poll; the next ones are sent away
+    await delay(3000);
+    const options = emulator.requests.filter((r) => r.method === "OPTIONS").length;
+    should(options).be.within(2, 9); // 50 without the brake
+    emulator.clearFaults();
+    const later = emulator.createEvent();
+    await harness.untilDelivered(2);
+    should(harness.delivered[1].event_id).equal(later.event_id);
+  });
+
   const faults: [string, Fault][] = [
     ["a reset on GET /events", { target: "events", kind: "reset", times: 2 }],
     ["a 500 on GET /events", { target: "events", kind: "status", status: 500, times: 2 }],

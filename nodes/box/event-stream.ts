@@ -29,7 +29,9 @@ export interface EventStreamOptions {
 }
 
 const RECENT_ID_CAPACITY = 2000;
-const EMPTY_WAKEUP_MAX_MS = 30_000;
+/** Longest pause when the realtime server keeps waking us for nothing or sending us away at once. */
+const BRAKE_MAX_MS = 5000;
+const QUICK_RECONNECT_MS = 1000;
 
 /**
  * Box's long-poll lifecycle as one loop: starting position, fetch what is pending, OPTIONS for a
@@ -58,14 +60,22 @@ export class EventStream {
   async run(signal: AbortSignal): Promise<void> {
     this.setState("connecting");
     let pendingFetch = true;
+    let quickReconnects = 0;
     while (!signal.aborted) {
       try {
         this.position ??= await this.startingPosition(signal);
         if (pendingFetch) await this.fetchPending(signal);
         pendingFetch = false;
         const server = await this.options.api.getRealtimeServer(this.options.streamType, signal);
+        const subscribedAt = Date.now();
+        const before = this.position;
         await this.subscribe(server, signal);
-        if (!signal.aborted) this.setState("reconnecting");
+        if (signal.aborted) break;
+        this.setState("reconnecting");
+        // a realtime server that sends every client away at once must not become a request storm either
+        const quick = Date.now() - subscribedAt < QUICK_RECONNECT_MS && this.position === before;
+        quickReconnects = quick ? quickReconnects + 1 : 0;
+        if (quickReconnects > 2) await sleep(Math.min(BRAKE_MAX_MS, 250 * 2 ** quickReconnects), signal);
       } catch (err) {
         if (signal.aborted) break;
         const error = asBoxError(err);
@@ -99,7 +109,7 @@ export class EventStream {
         await this.fetchPending(signal);
         // a realtime server that keeps announcing changes the API does not show must not become a request storm
         emptyWakeups = this.position === before ? emptyWakeups + 1 : 0;
-        if (emptyWakeups > 1) await sleep(Math.min(EMPTY_WAKEUP_MAX_MS, 500 * 2 ** emptyWakeups), signal);
+        if (emptyWakeups > 1) await sleep(Math.min(BRAKE_MAX_MS, 500 * 2 ** emptyWakeups), signal);
       } else if (message === "timeout") {
         this.setState("reconnecting");
       } else {
