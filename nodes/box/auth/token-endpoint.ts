@@ -1,5 +1,5 @@
 import { BoxError } from "../errors";
-import { HttpClient, parseJsonObject, retryAfterMs } from "../http";
+import { errorFromResponse, HttpClient, parseJsonObject } from "../http";
 import { MintedToken } from "./token-source";
 
 const TOKEN_TIMEOUT_MS = 30_000;
@@ -70,8 +70,9 @@ export async function requestToken(
     const description = typeof body?.error_description === "string" ? body.error_description : undefined;
     throw fail("unauthorized", reason, { status: res.status, code, description });
   }
-  const details = { status: res.status, code, retryAfterMs: retryAfterMs(res.headers) };
-  if (res.status === 429) throw fail("rateLimited", "token request: rate limited", details);
-  if (res.status >= 500) throw fail("server", `token request: HTTP ${res.status}`, details);
-  throw fail("protocol", `token request: unexpected answer (HTTP ${res.status})`, details);
+  if (res.status === 429 || res.status >= 500) {
+    const err = errorFromResponse(res, "token request");
+    throw fail(err.kind, err.message, err.details);
+  }
+  throw fail("protocol", `token request: unexpected answer (HTTP ${res.status})`, { status: res.status, code });
 }
