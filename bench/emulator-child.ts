@@ -11,11 +11,19 @@ export type EmulatorChildMessage =
 
 async function main(): Promise<void> {
   const send = (msg: EmulatorChildMessage) => process.send?.(msg);
-  const emulator = await startEmulator({ positionFormat: "string", realtimeTimeoutMs: Number(process.argv[2] ?? 30_000) });
+  const emulator = await startEmulator({
+    positionFormat: "string",
+    realtimeTimeoutMs: Number(process.argv[2] ?? 30_000),
+  });
   process.on("message", (msg: EmulatorChildRequest) => {
     if (msg.type === "stats") {
       const cpu = process.cpuUsage();
-      send({ type: "stats", heldPolls: emulator.heldPolls(), requests: emulator.requests.length, cpuMicros: cpu.user + cpu.system });
+      send({
+        type: "stats",
+        heldPolls: emulator.heldPolls(),
+        requests: emulator.requests.length,
+        cpuMicros: cpu.user + cpu.system,
+      });
     } else if (msg.type === "close") {
       emulator.close().finally(() => process.exit(0));
     }

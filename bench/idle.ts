@@ -48,7 +48,9 @@ export function runIdle(settings: IdleSettings): Promise<IdleResult> {
       if (msg.result) result = msg.result;
       else if (msg.error) reject(new Error(msg.error));
     });
-    child.on("exit", (code) => (result ? resolve(result) : reject(new Error(`idle process exited with ${code} and no result`))));
+    child.on("exit", (code) =>
+      result ? resolve(result) : reject(new Error(`idle process exited with ${code} and no result`)),
+    );
   });
 }
 
@@ -57,7 +59,9 @@ class EmulatorChild {
   private readonly pending: ((msg: EmulatorChildMessage) => void)[] = [];
 
   constructor(realtimeTimeoutMs: number) {
-    this.child = fork(path.join(__dirname, "emulator-child.js"), [String(realtimeTimeoutMs)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child = fork(path.join(__dirname, "emulator-child.js"), [String(realtimeTimeoutMs)], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     this.child.on("message", (msg: EmulatorChildMessage) => this.pending.shift()?.(msg));
   }
 

@@ -135,7 +135,11 @@ export async function untilPolling(emulator: BoxEmulator, timeoutMs: number): Pr
  * `pauseMs`), so it measures "event happens while the client listens" → "message delivered", in ms.
  * Undefined when it did not arrive within 5 s.
  */
-export async function latencySample(emulator: BoxEmulator, tracker: ArrivalTracker, pauseMs: number): Promise<number | undefined> {
+export async function latencySample(
+  emulator: BoxEmulator,
+  tracker: ArrivalTracker,
+  pauseMs: number,
+): Promise<number | undefined> {
   await untilPolling(emulator, 2000);
   await sleep(pauseMs);
   const createdAt = performance.now();
@@ -172,7 +176,13 @@ export async function drainBurst(
 export function latencyResult(samples: number[], timeouts: number, requests: number): LatencyResult {
   const sorted = [...samples].sort((a, b) => a - b);
   const n = samples.length + timeouts;
-  return { samples: sorted, timeouts, p50: percentile(sorted, 50), p90: percentile(sorted, 90), requestsPerEvent: n ? requests / n : NaN };
+  return {
+    samples: sorted,
+    timeouts,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    requestsPerEvent: n ? requests / n : NaN,
+  };
 }
 
 export function drainResult(rates: number[], cpuMicrosPerEvent: number[], incomplete: number): DrainResult {

@@ -10,7 +10,9 @@ export class NodeRedContender implements Contender {
 
   async start(emulator: BoxEmulator, onEvent: OnEvent): Promise<void> {
     this.runtime = await NodeRedRuntime.start();
-    await this.runtime.deploy(benchFlow({ apiUrl: emulator.apiUrl, token: emulator.issueToken(), count: 1, sink: true }));
+    await this.runtime.deploy(
+      benchFlow({ apiUrl: emulator.apiUrl, token: emulator.issueToken(), count: 1, sink: true }),
+    );
     const sink = this.runtime.getNode(SINK_ID);
     if (!sink) throw new Error("the sink node did not start");
     sink.on("input", (msg: { payload?: { event_id?: unknown } }, _send: unknown, done: () => void) => {

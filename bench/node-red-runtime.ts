@@ -76,7 +76,12 @@ export class NodeRedRuntime {
           metrics: false,
           audit: false,
           handler: () => (msg: { level: number; type?: string; id?: string; msg: unknown }) => {
-            const text = typeof msg.msg === "string" ? msg.msg : msg.msg instanceof Error ? msg.msg.message : JSON.stringify(msg.msg);
+            const text =
+              typeof msg.msg === "string"
+                ? msg.msg
+                : msg.msg instanceof Error
+                  ? msg.msg.message
+                  : JSON.stringify(msg.msg);
             // warnings and errors, and the info lines that name node types that failed to load
             if (msg.level > WARN_LEVEL && !/missing|^ - /i.test(text)) return;
             if (BENIGN.test(text)) return;
@@ -101,7 +106,10 @@ export class NodeRedRuntime {
 
   private flowsStarted(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Node-RED flows did not start within 30 s; log: ${this.log.slice(-6).join(" | ")}`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`Node-RED flows did not start within 30 s; log: ${this.log.slice(-6).join(" | ")}`)),
+        30_000,
+      );
       this.red.events.once("flows:started", () => {
         clearTimeout(timer);
         resolve();
@@ -158,6 +166,7 @@ export function benchFlow(opts: FlowOptions): BenchFlow {
       wires: opts.sink ? [[SINK_ID]] : [[]],
     });
   }
-  if (opts.sink) flow.push({ id: SINK_ID, type: "comment", z: "bench-tab", x: 400, y: 40, name: "sink", info: "", wires: [] });
+  if (opts.sink)
+    flow.push({ id: SINK_ID, type: "comment", z: "bench-tab", x: 400, y: 40, name: "sink", info: "", wires: [] });
   return { flow, credentials: { "bench-box": { accessToken: opts.token } } };
 }

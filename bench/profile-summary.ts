@@ -23,7 +23,10 @@ const AREAS: [RegExp, string][] = [
   [/node_modules\/@node-red\/|node_modules\/node-red\//, "node-red"],
   [/node_modules\/undici\//, "undici"],
   [/node_modules\/box-node-sdk\//, "box-node-sdk"],
-  [/node_modules\/(node-fetch|proxy-agent|agent-base|http-proxy-agent|https-proxy-agent|pac-proxy-agent)\//, "sdk http stack"],
+  [
+    /node_modules\/(node-fetch|proxy-agent|agent-base|http-proxy-agent|https-proxy-agent|pac-proxy-agent)\//,
+    "sdk http stack",
+  ],
   [/node_modules\//, "other packages"],
 ];
 
@@ -46,25 +49,35 @@ export function summarize(profile: Profile, top = 25): string {
     let node = byId.get(id);
     const leaf = node;
     let label: string | undefined;
-    while (node && !(label = area(node.callFrame.url, node.callFrame.functionName))) node = byId.get(parent.get(node.id) ?? -1);
+    while (node && !(label = area(node.callFrame.url, node.callFrame.functionName)))
+      node = byId.get(parent.get(node.id) ?? -1);
     label ??= "node internals (no package caller)";
     areaTime.set(label, (areaTime.get(label) ?? 0) + dt);
     const frame = node ?? leaf;
     if (frame && label !== "(idle)") {
       const file = frame.callFrame.url.replace(/^.*\/(node_modules\/)?/, "").replace(/^file:\/\//, "");
-      const key = `${frame.callFrame.functionName || "(anonymous)"} ${file}:${frame.callFrame.lineNumber + 1}` +
+      const key =
+        `${frame.callFrame.functionName || "(anonymous)"} ${file}:${frame.callFrame.lineNumber + 1}` +
         (leaf && leaf !== frame ? ` <- ${leaf.callFrame.functionName || "(anonymous)"}` : "");
       fnTime.set(key, (fnTime.get(key) ?? 0) + dt);
     }
   });
   const busy = total - (areaTime.get("(idle)") ?? 0);
   const pct = (us: number, of: number) => `${((us / of) * 100).toFixed(1).padStart(5)}%`;
-  const lines = [`profile: ${(total / 1000).toFixed(0)} ms, busy ${(busy / 1000).toFixed(0)} ms`, "", "by area (share of busy time):"];
+  const lines = [
+    `profile: ${(total / 1000).toFixed(0)} ms, busy ${(busy / 1000).toFixed(0)} ms`,
+    "",
+    "by area (share of busy time):",
+  ];
   for (const [label, us] of [...areaTime].sort((a, b) => b[1] - a[1])) {
     if (label !== "(idle)") lines.push(`  ${pct(us, busy)}  ${(us / 1000).toFixed(1).padStart(8)} ms  ${label}`);
   }
-  lines.push("", `top ${top} frames (self time, natives charged to the package frame that called them; "<- x" names the native/internal leaf):`);
-  for (const [key, us] of [...fnTime].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us, busy)}  ${key}`);
+  lines.push(
+    "",
+    `top ${top} frames (self time, natives charged to the package frame that called them; "<- x" names the native/internal leaf):`,
+  );
+  for (const [key, us] of [...fnTime].sort((a, b) => b[1] - a[1]).slice(0, top))
+    lines.push(`  ${pct(us, busy)}  ${key}`);
   return lines.join("\n");
 }
 

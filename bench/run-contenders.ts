@@ -1,7 +1,16 @@
 import { BoxEmulator, startEmulator } from "../emulator";
 import { withCpuProfile } from "./cpu-profile";
 import {
-  ArrivalTracker, Contender, DrainResult, drainBurst, drainResult, LatencyResult, latencyResult, latencySample, sleep, untilPolling,
+  ArrivalTracker,
+  Contender,
+  DrainResult,
+  drainBurst,
+  drainResult,
+  LatencyResult,
+  latencyResult,
+  latencySample,
+  sleep,
+  untilPolling,
 } from "./measure";
 
 export interface BenchSettings {
@@ -45,7 +54,10 @@ class Entrant {
   private missedInARow = 0;
   private stopped?: Promise<string | undefined>;
 
-  constructor(readonly contender: Contender, readonly emulator: BoxEmulator) {}
+  constructor(
+    readonly contender: Contender,
+    readonly emulator: BoxEmulator,
+  ) {}
 
   /** Stopped at once: a client that lost its place may spin (re-reading pages) and tax the others' measurements. */
   async abandon(reason: string): Promise<void> {
@@ -92,18 +104,26 @@ const BLOCK = 10;
  * blocks of 10 and drain bursts in rotation, so a noisy neighbour on the machine (a parallel build, a
  * test run) hits every contender alike instead of spoiling one of them.
  */
-export async function runContenders(contenders: Contender[], settings: BenchSettings, progress: (line: string) => void): Promise<ContenderResult[]> {
+export async function runContenders(
+  contenders: Contender[],
+  settings: BenchSettings,
+  progress: (line: string) => void,
+): Promise<ContenderResult[]> {
   const entrants: Entrant[] = [];
   for (const contender of contenders) {
-    const entrant = new Entrant(contender, await startEmulator({
-      positionFormat: settings.positionFormat,
-      // bounded, so that the emulators' retained events (2.8 kB each) do not swell the heap every contender's GC walks
-      retentionEvents: settings.burst + 2_000,
-    }));
+    const entrant = new Entrant(
+      contender,
+      await startEmulator({
+        positionFormat: settings.positionFormat,
+        // bounded, so that the emulators' retained events (2.8 kB each) do not swell the heap every contender's GC walks
+        retentionEvents: settings.burst + 2_000,
+      }),
+    );
     entrants.push(entrant);
     try {
       await contender.start(entrant.emulator, entrant.tracker.onEvent);
-      if (!(await untilPolling(entrant.emulator, 30_000))) throw new Error("never held a long poll on the emulator within 30 s");
+      if (!(await untilPolling(entrant.emulator, 30_000)))
+        throw new Error("never held a long poll on the emulator within 30 s");
       progress(`${contender.name}: listening`);
     } catch (err) {
       entrant.failure = (err as Error).message;
@@ -117,7 +137,8 @@ export async function runContenders(contenders: Contender[], settings: BenchSett
   // ones (the page fetch that comes back empty, the next long poll); an idle contender makes none
   const requestsBefore = live.map((e) => e.emulator.requests.length);
   for (let done = 0; done < settings.samples; done += BLOCK) {
-    for (const e of live) for (let i = done; i < Math.min(settings.samples, done + BLOCK); i++) await e.sample(settings.pauseMs, true);
+    for (const e of live)
+      for (let i = done; i < Math.min(settings.samples, done + BLOCK); i++) await e.sample(settings.pauseMs, true);
   }
   await Promise.all(live.map((e) => untilPolling(e.emulator, 2000)));
   live.forEach((e, i) => (e.latencyRequests = e.emulator.requests.length - requestsBefore[i]));
@@ -134,7 +155,9 @@ export async function runContenders(contenders: Contender[], settings: BenchSett
   } else {
     for (let run = 0; run < settings.drainRuns; run++) for (const e of live) await e.burst(settings.burst, true);
   }
-  progress(`drain: ${live.map((e) => `${e.contender.name} ${e.rates.map((r) => Math.round(r)).join("/")}`).join("; ")} ev/s`);
+  progress(
+    `drain: ${live.map((e) => `${e.contender.name} ${e.rates.map((r) => Math.round(r)).join("/")}`).join("; ")} ev/s`,
+  );
   await sleep(500); // late duplicates, if any, arrive here
 
   const results: ContenderResult[] = [];

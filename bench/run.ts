@@ -73,7 +73,9 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const cpus = os.cpus();
   const loadAtStart = os.loadavg()[0];
-  console.log(`box-events-in bench: Node.js ${process.version}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), ${os.platform()} ${os.arch()}, load average ${loadAtStart.toFixed(2)}`);
+  console.log(
+    `box-events-in bench: Node.js ${process.version}, ${cpus.length} CPU(s) (${cpus[0]?.model.trim() ?? "unknown"}), ${os.platform()} ${os.arch()}, load average ${loadAtStart.toFixed(2)}`,
+  );
   const s = args.bench;
   const results: ContenderResult[] = [];
   if (args.runContenders) {
@@ -94,7 +96,9 @@ async function main(): Promise<void> {
   let idle: IdleResult | undefined;
   if (args.runIdle) {
     const i = args.idle;
-    process.stdout.write(`  idle: ${i.nodes} nodes, emulator in a child process (realtime timeout ${i.realtimeTimeoutMs / 1000} s), ${i.windowMs / 1000} s window ...`);
+    process.stdout.write(
+      `  idle: ${i.nodes} nodes, emulator in a child process (realtime timeout ${i.realtimeTimeoutMs / 1000} s), ${i.windowMs / 1000} s window ...`,
+    );
     try {
       idle = await runIdle(i);
       process.stdout.write(" done\n");

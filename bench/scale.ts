@@ -64,30 +64,83 @@ async function cpuPercent(pid: number, ms: number): Promise<number> {
 function flows(emulator: BoxEmulator, token: string, count: number, countFile: string): object[] {
   const flow: object[] = [
     { id: "tab1", type: "tab", label: "scale" },
-    { id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl, credentials: { accessToken: token } },
+    {
+      id: "cfg1",
+      type: "box-config",
+      name: "emulator",
+      authType: "developerToken",
+      apiBaseUrl: emulator.apiUrl,
+      credentials: { accessToken: token },
+    },
   ];
   for (let i = 0; i < count; i++) {
     flow.push({
-      id: `in${i}`, type: "box-events-in", z: "tab1", name: `in ${i}`, box: "cfg1", streamType: "all", startFrom: "now", resume: true,
-      eventTypes: [], x: 120, y: 40 + i * 40, wires: [["count1"]],
+      id: `in${i}`,
+      type: "box-events-in",
+      z: "tab1",
+      name: `in ${i}`,
+      box: "cfg1",
+      streamType: "all",
+      startFrom: "now",
+      resume: true,
+      eventTypes: [],
+      x: 120,
+      y: 40 + i * 40,
+      wires: [["count1"]],
     });
   }
   // counts what every node delivered (in flow context); an inject writes the total to a file each second
   flow.push({
-    id: "count1", type: "function", z: "tab1", name: "count", x: 400, y: 40, outputs: 0,
+    id: "count1",
+    type: "function",
+    z: "tab1",
+    name: "count",
+    x: 400,
+    y: 40,
+    outputs: 0,
     func: `flow.set("n", (flow.get("n") || 0) + 1); return null;`,
   });
   flow.push({
-    id: "report1", type: "inject", z: "tab1", name: "", x: 400, y: 120, repeat: "1", once: true, onceDelay: 0.1, topic: "", payload: "", payloadType: "date",
-    props: [{ p: "payload" }], wires: [["write1"]],
+    id: "report1",
+    type: "inject",
+    z: "tab1",
+    name: "",
+    x: 400,
+    y: 120,
+    repeat: "1",
+    once: true,
+    onceDelay: 0.1,
+    topic: "",
+    payload: "",
+    payloadType: "date",
+    props: [{ p: "payload" }],
+    wires: [["write1"]],
   });
   flow.push({
-    id: "write1", type: "function", z: "tab1", name: "", x: 560, y: 120, outputs: 1,
-    func: `msg.payload = String(flow.get("n") || 0); return msg;`, wires: [["file1"]],
+    id: "write1",
+    type: "function",
+    z: "tab1",
+    name: "",
+    x: 560,
+    y: 120,
+    outputs: 1,
+    func: `msg.payload = String(flow.get("n") || 0); return msg;`,
+    wires: [["file1"]],
   });
   flow.push({
-    id: "file1", type: "file", z: "tab1", name: "", filename: countFile, filenameType: "str", appendNewline: false, createDir: true, overwriteFile: "true",
-    encoding: "none", x: 720, y: 120, wires: [[]],
+    id: "file1",
+    type: "file",
+    z: "tab1",
+    name: "",
+    filename: countFile,
+    filenameType: "str",
+    appendNewline: false,
+    createDir: true,
+    overwriteFile: "true",
+    encoding: "none",
+    x: 720,
+    y: 120,
+    wires: [[]],
   });
   return flow;
 }
@@ -145,26 +198,36 @@ async function measure(count: number): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  console.log(`Node-RED ${nodeRedVersion()} on Node.js ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; windows of ${WINDOW_SEC} s, ${EVENTS_PER_SEC} events/s while flowing`);
+  console.log(
+    `Node-RED ${nodeRedVersion()} on Node.js ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}; windows of ${WINDOW_SEC} s, ${EVENTS_PER_SEC} events/s while flowing`,
+  );
   const rows: Row[] = [];
   for (const count of COUNTS) {
     const row = await measure(count);
     rows.push(row);
-    console.log(`  ${count} nodes: ${JSON.stringify(row, (k, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v))}`);
+    console.log(
+      `  ${count} nodes: ${JSON.stringify(row, (k, v) => (typeof v === "number" ? Math.round(v * 10) / 10 : v))}`,
+    );
   }
   const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits));
   console.log("");
-  console.log(`| box-events-in nodes | polling | idle CPU (% of one core) | idle heap (after gc) | idle RSS | CPU at ${EVENTS_PER_SEC} events/s | heap at ${EVENTS_PER_SEC} events/s | RSS at ${EVENTS_PER_SEC} events/s | messages delivered |`);
+  console.log(
+    `| box-events-in nodes | polling | idle CPU (% of one core) | idle heap (after gc) | idle RSS | CPU at ${EVENTS_PER_SEC} events/s | heap at ${EVENTS_PER_SEC} events/s | RSS at ${EVENTS_PER_SEC} events/s | messages delivered |`,
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     const delivered = r.expected === undefined ? "–" : `${r.delivered} of ${r.expected}`;
     const label = r.nodes === 0 ? "0 (Node-RED alone)" : String(r.nodes);
     const mbOrDash = (n?: number) => (n === undefined ? "–" : `${f(n)} MB`);
-    console.log(`| ${label} | ${r.polling} | ${f(r.idleCpu, 2)} % | ${mbOrDash(r.idleHeap)} | ${mbOrDash(r.idleRss)} | ${r.flowCpu === undefined ? "–" : `${f(r.flowCpu)} %`} | ${mbOrDash(r.flowHeap)} | ${mbOrDash(r.flowRss)} | ${delivered} |`);
+    console.log(
+      `| ${label} | ${r.polling} | ${f(r.idleCpu, 2)} % | ${mbOrDash(r.idleHeap)} | ${mbOrDash(r.idleRss)} | ${r.flowCpu === undefined ? "–" : `${f(r.flowCpu)} %`} | ${mbOrDash(r.flowHeap)} | ${mbOrDash(r.flowRss)} | ${delivered} |`,
+    );
   }
   const bad = rows.filter((r) => r.polling < r.nodes || (r.expected !== undefined && r.delivered !== r.expected));
   if (bad.length) {
-    console.log(`\nMISS: ${bad.map((r) => `${r.nodes} nodes: ${r.polling} polling, ${r.delivered ?? "-"} of ${r.expected ?? "-"} delivered`).join("; ")}`);
+    console.log(
+      `\nMISS: ${bad.map((r) => `${r.nodes} nodes: ${r.polling} polling, ${r.delivered ?? "-"} of ${r.expected ?? "-"} delivered`).join("; ")}`,
+    );
     process.exitCode = 1;
   }
 }

@@ -16,7 +16,9 @@ export class SdkContender implements Contender {
   private missingIds = 0;
 
   async start(emulator: BoxEmulator, onEvent: OnEvent): Promise<void> {
-    const client = new BoxClient({ auth: new BoxDeveloperTokenAuth({ token: emulator.issueToken() }) }).withCustomBaseUrls({
+    const client = new BoxClient({
+      auth: new BoxDeveloperTokenAuth({ token: emulator.issueToken() }),
+    }).withCustomBaseUrls({
       baseUrl: emulator.apiUrl,
     });
     const stream = client.events.getEventStream({ streamType: "all", limit: 500 });
@@ -36,8 +38,11 @@ export class SdkContender implements Contender {
   }
 
   notes(): string[] {
-    const notes = ["sdk: getEventStream({ streamType: 'all', limit: 500 }) via BoxClient.withCustomBaseUrls({ baseUrl: apiUrl })"];
-    if (this.errorCount) notes.push(`sdk: stream emitted ${this.errorCount} 'error' events, e.g. ${this.errors.join(" | ")}`);
+    const notes = [
+      "sdk: getEventStream({ streamType: 'all', limit: 500 }) via BoxClient.withCustomBaseUrls({ baseUrl: apiUrl })",
+    ];
+    if (this.errorCount)
+      notes.push(`sdk: stream emitted ${this.errorCount} 'error' events, e.g. ${this.errors.join(" | ")}`);
     if (this.missingIds) notes.push(`sdk: ${this.missingIds} events without eventId`);
     return notes;
   }

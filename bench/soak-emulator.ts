@@ -18,9 +18,7 @@ export interface SoakAction {
 }
 
 export type SoakRequest =
-  | { id: number; type: "act"; action: SoakAction }
-  | { id: number; type: "stats" }
-  | { id: number; type: "close" };
+  { id: number; type: "act"; action: SoakAction } | { id: number; type: "stats" } | { id: number; type: "close" };
 
 export type SoakReply =
   | { id: number; type: "acted"; ids: string[]; held: boolean }

@@ -176,7 +176,7 @@ async function measure(label: string, cycle: number): Promise<Snapshot> {
 
 /** The resources this process holds, minus stdio. */
 function activeResources(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => r !== "TTYWrap" && r !== "PipeWrap" || false);
+  return process.getActiveResourcesInfo().filter((r) => (r !== "TTYWrap" && r !== "PipeWrap") || false);
 }
 
 let stage = "starting";
@@ -189,7 +189,12 @@ async function main(): Promise<void> {
   const baselineResources = process.getActiveResourcesInfo();
 
   const tokenHttp = new HttpClient();
-  const tokens = ccgTokenSource(tokenHttp, apiUrl, { clientId, clientSecret, subjectType: "enterprise", subjectId: "100001" });
+  const tokens = ccgTokenSource(tokenHttp, apiUrl, {
+    clientId,
+    clientSecret,
+    subjectType: "enterprise",
+    subjectId: "100001",
+  });
   const api = new BoxApi({ apiBaseUrl: apiUrl, tokens, requestTimeoutMs: 1500 });
   const check = new DeliveryCheck();
   const states: Record<string, number> = {};
@@ -257,7 +262,8 @@ async function main(): Promise<void> {
   while (cycles < CYCLES) {
     const action: SoakAction = { events: 1 + Math.floor(random() * 3), waitHeld: true };
     const roll = random();
-    if (roll < 0.08) action.waitHeld = false; // events land while the client fetches or reconnects
+    if (roll < 0.08)
+      action.waitHeld = false; // events land while the client fetches or reconnects
     else if (roll < 0.13) action.faults = [{ target: "realtime", kind: "message", message: "reconnect" }];
     else if (roll < 0.16) action.faults = [{ target: "realtime", kind: "message", message: "max_retries" }];
     else if (roll < 0.17) action.faults = [{ target: "realtime", kind: "message", message: "something_new" }];
@@ -291,7 +297,9 @@ async function main(): Promise<void> {
     }
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
-      console.log(`  … ${cycles} cycles, ${check.created} events created, ${check.distinct} delivered, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      console.log(
+        `  … ${cycles} cycles, ${check.created} events created, ${check.distinct} delivered, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
     }
   }
 
@@ -330,18 +338,26 @@ async function main(): Promise<void> {
 
   console.log(`\nSoak: ${cycles} long-poll cycles in ${seconds.toFixed(0)} s (Node.js ${process.version})`);
   console.log(`  long-poll answers: ${fmt(pollAnswers)}`);
-  console.log(`  faults injected:   ${fmt(faultsInjected)}; every token expired at once: ${expiries}x; token lifetime ${TOKEN_LIFETIME_SEC} s, token requests ${emulatorAfter.tokenRequests}`);
+  console.log(
+    `  faults injected:   ${fmt(faultsInjected)}; every token expired at once: ${expiries}x; token lifetime ${TOKEN_LIFETIME_SEC} s, token requests ${emulatorAfter.tokenRequests}`,
+  );
   console.log(`  errors reported:   ${fmt(errors)}`);
   console.log(`  states:            ${fmt(states)}`);
-  console.log(`  events: created ${check.created}, delivered ${check.delivered}, distinct ${check.distinct}, lost ${lost}, duplicates ${check.duplicates}, out of order ${check.outOfOrder}, unknown ${check.unexpected} (in ${pages} pages)`);
+  console.log(
+    `  events: created ${check.created}, delivered ${check.delivered}, distinct ${check.distinct}, lost ${lost}, duplicates ${check.duplicates}, out of order ${check.outOfOrder}, unknown ${check.unexpected} (in ${pages} pages)`,
+  );
   console.log(`  repeats Box sent (duplicate pages) and the stream dropped: ${entriesFromBox - check.delivered}`);
   if (stalls) console.log(`  acts where the client held no poll within 30 s: ${stalls}`);
   console.log(`\n| point | cycle | heap used (after gc) | RSS |`);
   console.log(`|---|---:|---:|---:|`);
   for (const s of snapshots) console.log(`| ${s.label} | ${s.cycle} | ${mb(s.heapUsed)} MB | ${mb(s.rss)} MB |`);
   console.log(`\n  heap growth after warm-up: ${(growth * 100).toFixed(2)} % (${mb(end.heapUsed - warm.heapUsed)} MB)`);
-  console.log(`  at the end, stream stopped: emulator open connections ${emulatorAfter.openConnections}, held polls ${emulatorAfter.heldPolls}`);
-  console.log(`  this process, new since the start: ${leftOpen.length ? leftOpen.join(", ") : "none"}; after the emulator exited: ${afterAll.length ? afterAll.join(", ") : "none"}`);
+  console.log(
+    `  at the end, stream stopped: emulator open connections ${emulatorAfter.openConnections}, held polls ${emulatorAfter.heldPolls}`,
+  );
+  console.log(
+    `  this process, new since the start: ${leftOpen.length ? leftOpen.join(", ") : "none"}; after the emulator exited: ${afterAll.length ? afterAll.join(", ") : "none"}`,
+  );
 
   const targets: [string, boolean][] = [
     [`${CYCLES} long-poll cycles`, cycles >= CYCLES],
@@ -386,11 +402,16 @@ function fmt(counts: Record<string, number>): string {
 
 if (typeof (globalThis as { gc?: unknown }).gc !== "function") {
   // heap figures need a forced gc: run again with --expose-gc
-  const result = spawnSync(process.execPath, ["--expose-gc", __filename, ...process.argv.slice(2)], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--expose-gc", __filename, ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
   process.exit(result.status ?? 1);
 } else {
   process.on("exit", () => {
-    if (stage !== "done") console.error(`soak: the process ran out of work while ${stage} (a promise that never settles); emulator child exit: ${childExit}; active: ${process.getActiveResourcesInfo().join(",")}`);
+    if (stage !== "done")
+      console.error(
+        `soak: the process ran out of work while ${stage} (a promise that never settles); emulator child exit: ${childExit}; active: ${process.getActiveResourcesInfo().join(",")}`,
+      );
   });
   main().catch((err: Error) => {
     console.error(err.stack ?? err.message);

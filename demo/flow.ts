@@ -32,7 +32,11 @@ export interface DemoCredentials {
   [nodeId: string]: Record<string, string>;
 }
 
-export function demoFlow(apiUrl: string, clientId: string, clientSecret: string): { flows: object[]; credentials: DemoCredentials } {
+export function demoFlow(
+  apiUrl: string,
+  clientId: string,
+  clientSecret: string,
+): { flows: object[]; credentials: DemoCredentials } {
   const injects = BUTTONS.map(([name, body], i) => ({
     id: `b0c5d3e0a1f201${String(i).padStart(2, "0")}`,
     type: "inject",

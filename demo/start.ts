@@ -125,15 +125,21 @@ async function main(): Promise<void> {
     // Node-RED first: its nodes close their long polls against the emulator before it goes away.
     RED.stop()
       .catch((err: unknown) => console.error(err))
-      .then(() => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }))
+      .then(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      )
       .then(() => emu.close())
-      .then(() => process.exit(0), (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      });
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
     setTimeout(() => process.exit(1), 20_000).unref();
   };
   process.on("SIGINT", stop);

@@ -28,7 +28,12 @@ function requireToken(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
   return false;
 }
 
-export async function handleBoxApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleBoxApi(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const method = req.method ?? "GET";
   switch (url.pathname) {
     case "/2.0/events":
@@ -81,12 +86,14 @@ function optionsEvents(ctx: EmulatorContext, res: ServerResponse, url: URL): voi
   const asNum = (n: number): number | string => (s.optionsNumbersAsStrings ? String(n) : n);
   sendJson(res, 200, {
     chunk_size: 1,
-    entries: [{
-      type: "realtime_server",
-      url: `${ctx.realtimeUrl()}/subscribe?channel=${ctx.hub.newChannel()}&stream_type=${type}`,
-      ttl: asNum(s.ttl),
-      max_retries: asNum(s.maxRetries),
-      retry_timeout: s.retryTimeout,
-    }],
+    entries: [
+      {
+        type: "realtime_server",
+        url: `${ctx.realtimeUrl()}/subscribe?channel=${ctx.hub.newChannel()}&stream_type=${type}`,
+        ttl: asNum(s.ttl),
+        max_retries: asNum(s.maxRetries),
+        retry_timeout: s.retryTimeout,
+      },
+    ],
   });
 }

@@ -7,7 +7,12 @@ import { createJwtApp } from "./oauth";
 const MAX_BATCH = 100_000;
 
 /** Unauthenticated test/demo controls under /_emulator/ on the API server. */
-export async function handleControl(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleControl(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const route = `${req.method ?? "GET"} ${url.pathname.replace(/\/+$/, "")}`;
   const fail = (status: number, message: string): void => sendJson(res, status, { error: message });
   const jsonBody = async (): Promise<Record<string, unknown> | undefined> => {
@@ -17,7 +22,9 @@ export async function handleControl(ctx: EmulatorContext, req: IncomingMessage, 
     try {
       const value: unknown = JSON.parse(text);
       if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch { /* answered below */ }
+    } catch {
+      /* answered below */
+    }
     fail(400, "body must be a JSON object");
     return undefined;
   };

@@ -1,9 +1,20 @@
 import type { BoxEvent, StreamType } from "./types";
 
 const TREE_EVENTS = new Set([
-  "ITEM_CREATE", "ITEM_UPLOAD", "ITEM_MOVE", "ITEM_COPY", "ITEM_TRASH", "ITEM_UNDELETE_VIA_TRASH",
-  "ITEM_RENAME", "ITEM_MODIFY", "ITEM_SYNC", "ITEM_UNSYNC", "ITEM_MAKE_CURRENT_VERSION",
-  "LOCK_CREATE", "LOCK_DESTROY", "TAG_ITEM_CREATE",
+  "ITEM_CREATE",
+  "ITEM_UPLOAD",
+  "ITEM_MOVE",
+  "ITEM_COPY",
+  "ITEM_TRASH",
+  "ITEM_UNDELETE_VIA_TRASH",
+  "ITEM_RENAME",
+  "ITEM_MODIFY",
+  "ITEM_SYNC",
+  "ITEM_UNSYNC",
+  "ITEM_MAKE_CURRENT_VERSION",
+  "LOCK_CREATE",
+  "LOCK_DESTROY",
+  "TAG_ITEM_CREATE",
 ]);
 
 interface Stored {
@@ -34,11 +45,18 @@ export class EventLog {
   private total = 0;
   private readonly lastMatch: Record<StreamType, number> = { all: -1, changes: -1, sync: -1 };
 
-  constructor(readonly base: bigint, private readonly retention?: number) {}
+  constructor(
+    readonly base: bigint,
+    private readonly retention?: number,
+  ) {}
 
-  get count(): number { return this.total; }
+  get count(): number {
+    return this.total;
+  }
 
-  get head(): bigint { return this.base + BigInt(this.total); }
+  get head(): bigint {
+    return this.base + BigInt(this.total);
+  }
 
   /** absolute index of the oldest event still retained */
   get retainedStart(): number {

@@ -41,9 +41,13 @@ export class FaultQueue {
     this.queue.push({ fault: f, left: f.times ?? 1 });
   }
 
-  clear(): void { this.queue = []; }
+  clear(): void {
+    this.queue = [];
+  }
 
-  get pending(): number { return this.queue.length; }
+  get pending(): number {
+    return this.queue.length;
+  }
 
   /** Consumes one use of the oldest fault matching this request, if any. */
   take(target: Exclude<FaultTarget, "any"> | null): Fault | undefined {

@@ -4,12 +4,7 @@ import { randomBytes } from "crypto";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  headers: OutgoingHttpHeaders = {},
-): void {
+export function sendText(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders = {}): void {
   if (res.headersSent || res.destroyed) return;
   const buf = Buffer.from(body, "utf8");
   res.writeHead(status, { "content-type": "application/json", "content-length": buf.length, ...headers });
@@ -22,16 +17,26 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
 
 export function codeForStatus(status: number): string {
   switch (status) {
-    case 400: return "bad_request";
-    case 401: return "unauthorized";
-    case 403: return "access_denied_insufficient_permissions";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 409: return "conflict";
-    case 413: return "request_entity_too_large";
-    case 429: return "rate_limit_exceeded";
-    case 503: return "unavailable";
-    default: return status >= 500 ? "internal_server_error" : "bad_request";
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "access_denied_insufficient_permissions";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 409:
+      return "conflict";
+    case 413:
+      return "request_entity_too_large";
+    case 429:
+      return "rate_limit_exceeded";
+    case 503:
+      return "unavailable";
+    default:
+      return status >= 500 ? "internal_server_error" : "bad_request";
   }
 }
 
@@ -42,15 +47,20 @@ export function sendBoxError(
   headers?: OutgoingHttpHeaders,
   code = codeForStatus(status),
 ): void {
-  sendJson(res, status, {
-    type: "error",
+  sendJson(
+    res,
     status,
-    code,
-    message,
-    context_info: {},
-    help_url: "https://developer.box.com/guides/api-calls/permissions-and-errors/common-errors/",
-    request_id: randomBytes(8).toString("hex"),
-  }, headers);
+    {
+      type: "error",
+      status,
+      code,
+      message,
+      context_info: {},
+      help_url: "https://developer.box.com/guides/api-calls/permissions-and-errors/common-errors/",
+      request_id: randomBytes(8).toString("hex"),
+    },
+    headers,
+  );
 }
 
 /** Resolves with the body text, or undefined when the client went away or a 413 was already sent. */
@@ -83,7 +93,10 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<str
       resolve(Buffer.concat(chunks).toString("utf8"));
     });
     req.on("close", () => {
-      if (!done) { done = true; resolve(undefined); }
+      if (!done) {
+        done = true;
+        resolve(undefined);
+      }
     });
   });
 }
@@ -92,10 +105,15 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<str
 export function trackSockets(server: Server): Map<Socket, Promise<void>> {
   const sockets = new Map<Socket, Promise<void>>();
   server.on("connection", (socket: Socket) => {
-    sockets.set(socket, new Promise((resolve) => socket.once("close", () => {
-      sockets.delete(socket);
-      resolve();
-    })));
+    sockets.set(
+      socket,
+      new Promise((resolve) =>
+        socket.once("close", () => {
+          sockets.delete(socket);
+          resolve();
+        }),
+      ),
+    );
   });
   return sockets;
 }

@@ -13,9 +13,7 @@ import { TokenStore } from "./tokens";
 import type { BoxEmulator, BoxEvent, EmulatorOptions, Quirks, RequestRecord, Settings } from "./types";
 
 export type { JwtApp, TokenRequestStats } from "./oauth";
-export type {
-  BoxEmulator, BoxEvent, EmulatorOptions, Fault, FaultTarget, Quirks, RequestRecord,
-} from "./types";
+export type { BoxEmulator, BoxEvent, EmulatorOptions, Fault, FaultTarget, Quirks, RequestRecord } from "./types";
 
 export const DEFAULT_POSITION_BASE = "1152922976252290886";
 
@@ -70,7 +68,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
   };
 
   const ctx: EmulatorContext = {
-    account, log, factory, hub, requests,
+    account,
+    log,
+    factory,
+    hub,
+    requests,
     tokens: new TokenStore(),
     auth: new AuthState(account.clientId, account.clientSecret),
     faults: new FaultQueue(),
@@ -139,7 +141,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
     revokeToken: (t) => ctx.tokens.revoke(t),
     revokeAllTokens: () => ctx.tokens.revokeAll(),
     expireAllTokens: () => ctx.tokens.expireAll(),
-    issueTokenPair: (o) => ctx.tokens.issuePair(o?.clientId ?? account.clientId, account.userId, o?.lifetimeSec ?? settings.tokenLifetimeSec),
+    issueTokenPair: (o) =>
+      ctx.tokens.issuePair(
+        o?.clientId ?? account.clientId,
+        account.userId,
+        o?.lifetimeSec ?? settings.tokenLifetimeSec,
+      ),
     revokeRefreshTokens: () => ctx.tokens.revokeRefreshTokens(),
     issuedTokens: () => ctx.tokens.issuedTokens(),
     createJwtApp: (o) => createJwtApp(ctx, o),
@@ -147,7 +154,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
       ctx.auth.skewMs = ms;
       ctx.auth.dateHeader = o?.dateHeader ?? "server";
     },
-    setTokenDelay: (ms) => { ctx.auth.tokenDelayMs = ms; },
+    setTokenDelay: (ms) => {
+      ctx.auth.tokenDelayMs = ms;
+    },
     tokenRequestStats: () => ({ ...ctx.auth.stats }),
     createEvent: (partial) => createEvents(1, partial)[0],
     createEvents,
@@ -155,7 +164,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
     injectFault: (f) => ctx.faults.add(f),
     clearFaults: () => ctx.faults.clear(),
     setQuirks: (q) => applyQuirks(settings, q),
-    clearRequests: () => { requests.length = 0; },
+    clearRequests: () => {
+      requests.length = 0;
+    },
     openConnections: () => apiSockets.size + rtSockets.size,
     heldPolls: () => hub.held(),
     close: () => {

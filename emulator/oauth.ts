@@ -69,13 +69,21 @@ export async function createJwtApp(
   });
   const clientId = opts.clientId ?? randomBytes(16).toString("hex");
   const existing = ctx.auth.apps.get(clientId);
-  const app: App = existing ?? { clientId, clientSecret: opts.clientSecret ?? randomBytes(16).toString("hex"), keys: new Map() };
+  const app: App = existing ?? {
+    clientId,
+    clientSecret: opts.clientSecret ?? randomBytes(16).toString("hex"),
+    keys: new Map(),
+  };
   const publicKeyId = randomBytes(4).toString("hex");
   app.keys.set(publicKeyId, createPublicKey(publicKey));
   ctx.auth.apps.set(clientId, app);
   const enterpriseId = opts.enterpriseId ?? ctx.account.enterpriseId;
   const config = {
-    boxAppSettings: { clientID: clientId, clientSecret: app.clientSecret, appAuth: { publicKeyID: publicKeyId, privateKey, passphrase } },
+    boxAppSettings: {
+      clientID: clientId,
+      clientSecret: app.clientSecret,
+      appAuth: { publicKeyID: publicKeyId, privateKey, passphrase },
+    },
     enterpriseID: enterpriseId,
   };
   return {
@@ -90,7 +98,11 @@ export async function createJwtApp(
 }
 
 /** `POST /oauth2/token` for every grant Box has: client_credentials, jwt-bearer, authorization_code, refresh_token. */
-export async function handleTokenRequest(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleTokenRequest(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { auth } = ctx;
   auth.stats.total++;
   auth.stats.inflight++;
@@ -101,27 +113,35 @@ export async function handleTokenRequest(ctx: EmulatorContext, req: IncomingMess
   if (auth.tokenDelayMs > 0) await delay(auth.tokenDelayMs, res);
   if (auth.dateHeader === "none") res.sendDate = false;
   const headers: OutgoingHttpHeaders = auth.dateHeader === "server" ? { date: new Date(auth.now()).toUTCString() } : {};
-  const fail = (error: string, description: string): void => sendJson(res, 400, { error, error_description: description }, headers);
+  const fail = (error: string, description: string): void =>
+    sendJson(res, 400, { error, error_description: description }, headers);
   const form = new URLSearchParams(body);
   const grant = form.get("grant_type");
   const app = auth.apps.get(form.get("client_id") ?? "");
-  if (!app || form.get("client_secret") !== app.clientSecret) return fail("invalid_client", "The client credentials are invalid");
+  if (!app || form.get("client_secret") !== app.clientSecret)
+    return fail("invalid_client", "The client credentials are invalid");
   const lifetime = ctx.settings().tokenLifetimeSec;
   const bearer = (access: string, refresh?: string): void =>
-    sendJson(res, 200, {
-      access_token: access,
-      expires_in: lifetime,
-      restricted_to: [],
-      ...(refresh ? { refresh_token: refresh } : {}),
-      token_type: "bearer",
-    }, headers);
+    sendJson(
+      res,
+      200,
+      {
+        access_token: access,
+        expires_in: lifetime,
+        restricted_to: [],
+        ...(refresh ? { refresh_token: refresh } : {}),
+        token_type: "bearer",
+      },
+      headers,
+    );
   const { enterpriseId, userId } = ctx.account;
 
   switch (grant) {
     case "client_credentials": {
       const subjectType = form.get("box_subject_type");
       const expected = subjectType === "enterprise" ? enterpriseId : subjectType === "user" ? userId : undefined;
-      if (expected === undefined || form.get("box_subject_id") !== expected) return fail("invalid_grant", "Grant credentials are invalid");
+      if (expected === undefined || form.get("box_subject_id") !== expected)
+        return fail("invalid_grant", "Grant credentials are invalid");
       return bearer(ctx.tokens.issue(lifetime));
     }
     case JWT_GRANT: {
@@ -136,7 +156,8 @@ export async function handleTokenRequest(ctx: EmulatorContext, req: IncomingMess
         return fail("invalid_grant", "Auth code doesn't exist or is invalid for the client");
       }
       const redirectUri = form.get("redirect_uri");
-      if (redirectUri !== null && redirectUri !== code.redirectUri) return fail("invalid_grant", "Invalid redirect_uri");
+      if (redirectUri !== null && redirectUri !== code.redirectUri)
+        return fail("invalid_grant", "Invalid redirect_uri");
       const pair = ctx.tokens.issuePair(app.clientId, userId, lifetime);
       return bearer(pair.accessToken, pair.refreshToken);
     }
@@ -174,7 +195,8 @@ function checkAssertion(ctx: EmulatorContext, app: App, assertion: string): stri
   if (claims.iss !== app.clientId) return "Please check the 'iss' claim.";
   if (claims.aud !== JWT_AUDIENCE) return "Please check the 'aud' claim. Should match the token URL.";
   const { enterpriseId, userId } = ctx.account;
-  const subject = claims.box_sub_type === "enterprise" ? enterpriseId : claims.box_sub_type === "user" ? userId : undefined;
+  const subject =
+    claims.box_sub_type === "enterprise" ? enterpriseId : claims.box_sub_type === "user" ? userId : undefined;
   if (subject === undefined) return "Please check the 'box_sub_type' claim.";
   if (String(claims.sub) !== subject) return "Please check the 'sub' claim.";
   const nowSec = ctx.auth.now() / 1000;
@@ -197,7 +219,12 @@ function checkAssertion(ctx: EmulatorContext, app: App, assertion: string): stri
  * form with a redirect to `redirect_uri` carrying a single-use code (30 s) and the `state`.
  * The emulator has one user and no login.
  */
-export async function handleAuthorize(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleAuthorize(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   let params = url.searchParams;
   if (req.method === "POST") {
     const body = await readBody(req, res);
@@ -219,14 +246,18 @@ export async function handleAuthorize(ctx: EmulatorContext, req: IncomingMessage
       .filter((name) => params.get(name) !== null)
       .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params.get(name) as string)}">`)
       .join("\n");
-    return sendHtml(res, 200, `<h1>Grant access to Box</h1>
+    return sendHtml(
+      res,
+      200,
+      `<h1>Grant access to Box</h1>
 <p>The application <b>${escapeHtml(clientId)}</b> would like to access the Box account of
 ${escapeHtml(user.name)} (${escapeHtml(user.login)}).</p>
 <form method="post" action="/api/oauth2/authorize">
 ${hidden}
 <button type="submit" name="consent" value="accept">Grant access to Box</button>
 <button type="submit" name="consent" value="deny">Deny access</button>
-</form>`);
+</form>`,
+    );
   }
 
   const target = new URL(redirectUri);
@@ -244,7 +275,9 @@ ${hidden}
 }
 
 function sendHtml(res: ServerResponse, status: number, body: string): void {
-  const html = Buffer.from(`<!doctype html>\n<html><head><meta charset="utf-8"><title>Box emulator</title></head><body>\n${body}\n</body></html>\n`);
+  const html = Buffer.from(
+    `<!doctype html>\n<html><head><meta charset="utf-8"><title>Box emulator</title></head><body>\n${body}\n</body></html>\n`,
+  );
   res.writeHead(status, { "content-type": "text/html; charset=utf-8", "content-length": html.length });
   res.end(html);
 }

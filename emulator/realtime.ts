@@ -24,7 +24,10 @@ export class RealtimeHub {
   private readonly channels = new Map<string, { uses: number }>();
   private readonly waiters = new Set<Waiter>();
 
-  constructor(private readonly log: EventLog, private readonly settings: () => Settings) {}
+  constructor(
+    private readonly log: EventLog,
+    private readonly settings: () => Settings,
+  ) {}
 
   newChannel(): string {
     const channel = randomBytes(16).toString("hex");
@@ -36,7 +39,9 @@ export class RealtimeHub {
     return channel;
   }
 
-  held(): number { return this.waiters.size; }
+  held(): number {
+    return this.waiters.size;
+  }
 
   subscribe(url: URL, res: ServerResponse): void {
     const channel = this.channels.get(url.searchParams.get("channel") ?? "");

@@ -54,11 +54,17 @@ export class TokenStore {
     return true;
   }
 
-  revoke(token: string): void { this.expiry.delete(token); }
+  revoke(token: string): void {
+    this.expiry.delete(token);
+  }
 
-  revokeAll(): void { this.expiry.clear(); }
+  revokeAll(): void {
+    this.expiry.clear();
+  }
 
-  revokeRefreshTokens(): void { this.refresh.clear(); }
+  revokeRefreshTokens(): void {
+    this.refresh.clear();
+  }
 
   expireAll(): void {
     const past = Date.now() - 1;

@@ -79,7 +79,12 @@ export interface BoxEmulator {
   /** Every access token, refresh token and authorization code issued so far. */
   issuedTokens(): readonly string[];
   /** A JWT app with a fresh key pair and its config file in Box's download format. */
-  createJwtApp(opts?: { passphrase?: string; clientId?: string; clientSecret?: string; enterpriseId?: string }): Promise<import("./oauth").JwtApp>;
+  createJwtApp(opts?: {
+    passphrase?: string;
+    clientId?: string;
+    clientSecret?: string;
+    enterpriseId?: string;
+  }): Promise<import("./oauth").JwtApp>;
   /**
    * Moves the token endpoint's clock (JWT `exp` checks, the `Date` header of token answers) by `ms`.
    * `dateHeader: "none"` drops the Date header, so a client cannot correct for the skew.

@@ -41,11 +41,13 @@ interface PendingAuthorization extends OAuth2Client {
  */
 export function runtimeTokenStore(RED: NodeAPI): TokenStore {
   const settings = RED.settings;
-  const userDir = typeof settings.userDir === "string" && settings.userDir ? settings.userDir : path.join(os.homedir(), ".node-red");
+  const userDir =
+    typeof settings.userDir === "string" && settings.userDir ? settings.userDir : path.join(os.homedir(), ".node-red");
   const credentialSecret = settings.credentialSecret;
   return TokenStore.forDirectory(userDir, {
     credentialSecret: typeof credentialSecret === "string" || credentialSecret === false ? credentialSecret : undefined,
-    systemSecret: () => (settings.get as ((key: string) => unknown) | undefined)?.("_credentialSecret") as string | undefined,
+    systemSecret: () =>
+      (settings.get as ((key: string) => unknown) | undefined)?.("_credentialSecret") as string | undefined,
     log: (message) => RED.log.warn(message),
   });
 }
@@ -114,12 +116,19 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
 
   RED.httpAdmin.get("/box-config/oauth2/callback", async (req: Request, res: Response) => {
     const page = (status: number, text: string) =>
-      res.status(status).set("content-type", "text/html; charset=utf-8").set("cache-control", "no-store").send(html(text));
+      res
+        .status(status)
+        .set("content-type", "text/html; charset=utf-8")
+        .set("cache-control", "no-store")
+        .send(html(text));
     const state = typeof req.query.state === "string" ? req.query.state : "";
     const auth = pending.get(state);
     pending.delete(state);
     if (!auth || auth.expiresAt < Date.now()) {
-      return page(400, "This authorization link has expired or was already used. Start again from the Box config node.");
+      return page(
+        400,
+        "This authorization link has expired or was already used. Start again from the Box config node.",
+      );
     }
     if (typeof req.query.error === "string") {
       const why = typeof req.query.error_description === "string" ? req.query.error_description : req.query.error;
@@ -134,7 +143,11 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
       const user = userOf(await api.getCurrentUser());
       // The refresh token pasted into the node now (if any) is older than these tokens: the store wins over it.
       const pasted = RED.nodes.getCredentials(auth.id)?.refreshToken?.trim();
-      await store.put(auth.id, { ...storedFrom(tokens, auth.clientId), user, pastedRefreshHash: pasted ? tokenHash(pasted) : undefined });
+      await store.put(auth.id, {
+        ...storedFrom(tokens, auth.clientId),
+        user,
+        pastedRefreshHash: pasted ? tokenHash(pasted) : undefined,
+      });
       page(200, `Authorized as ${user.name ?? "?"} (${user.login ?? "?"}). You can close this window.`);
     } catch (err) {
       page(502, `Authorization failed: ${err instanceof BoxError ? err.reason : "unexpected error"}`);
@@ -147,7 +160,8 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
     const id = typeof req.query.id === "string" ? req.query.id : "";
     try {
       const entry = id ? await store.get(id) : undefined;
-      if (entry?.refreshToken) return res.json({ authorized: true, user: entry.user && { name: entry.user.name, login: entry.user.login } });
+      if (entry?.refreshToken)
+        return res.json({ authorized: true, user: entry.user && { name: entry.user.name, login: entry.user.login } });
       // A refresh token pasted into the credentials and not yet used by a deployed node counts as authorized.
       if (!entry && RED.nodes.getCredentials(id)?.refreshToken) return res.json({ authorized: true });
       res.json({ authorized: false, ...(entry?.error ? { error: entry.error } : {}) });

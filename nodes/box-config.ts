@@ -6,7 +6,10 @@ import { HttpClient } from "./box/http";
 import { registerAdminEndpoints, runtimeTokenStore } from "./box-config-admin";
 import { BoxConfigNode, NodeAPI } from "./node-red-types";
 
-interface BoxConfigDef extends Omit<AuthSettings, "clientId" | "clientSecret" | "accessToken" | "refreshToken" | "jwtConfig"> {
+interface BoxConfigDef extends Omit<
+  AuthSettings,
+  "clientId" | "clientSecret" | "accessToken" | "refreshToken" | "jwtConfig"
+> {
   name?: string;
   apiBaseUrl?: string;
 }
@@ -35,7 +38,8 @@ export = function register(RED: NodeAPI): void {
       tokens = createTokenSource(settings, http, origin, {
         store,
         nodeId: this.id,
-        onPersistError: (err) => node.error(`Box tokens could not be saved (${err.message}): a restart will need a new authorization`),
+        onPersistError: (err) =>
+          node.error(`Box tokens could not be saved (${err.message}): a restart will need a new authorization`),
       });
     } catch (err) {
       tokens = new FailedTokenSource(err instanceof BoxError ? err : new BoxError("config", String(err)));
@@ -43,8 +47,13 @@ export = function register(RED: NodeAPI): void {
     this.tokenSource = () => tokens;
     this.on("close", (removed, done) => {
       // Deleted from the flows: its OAuth 2 tokens go too. A restart or redeploy keeps them.
-      const forget = removed ? store.delete(node.id).catch((err) => RED.log.warn(`Box token store: ${(err as Error).message}`)) : undefined;
-      Promise.all([http.close(), forget]).then(() => done(), () => done());
+      const forget = removed
+        ? store.delete(node.id).catch((err) => RED.log.warn(`Box token store: ${(err as Error).message}`))
+        : undefined;
+      Promise.all([http.close(), forget]).then(
+        () => done(),
+        () => done(),
+      );
     });
   }
   RED.nodes.registerType("box-config", BoxConfig, { credentials: CREDENTIALS });

@@ -47,8 +47,18 @@ export = function register(RED: NodeAPI): void {
     }
 
     const resume = def.resume !== false;
-    const startFrom: StartFrom = def.startFrom === "position" ? { position: String(def.position ?? "") } : def.startFrom === "beginning" ? "beginning" : "now";
-    const checkpoints = new CheckpointStore(contextStore(node.context()), JSON.stringify(startFrom), checkpointsInProcess, node.id);
+    const startFrom: StartFrom =
+      def.startFrom === "position"
+        ? { position: String(def.position ?? "") }
+        : def.startFrom === "beginning"
+          ? "beginning"
+          : "now";
+    const checkpoints = new CheckpointStore(
+      contextStore(node.context()),
+      JSON.stringify(startFrom),
+      checkpointsInProcess,
+      node.id,
+    );
     const controller = new AbortController();
     let reported: string | undefined;
     let unsaved: Checkpoint | undefined;
@@ -80,7 +90,10 @@ export = function register(RED: NodeAPI): void {
           const key = error && `${error.kind}:${error.reason}`;
           if (error && key !== reported) {
             reported = key;
-            node.error(error.message, { topic: "error", payload: { kind: error.kind, reason: error.reason, ...error.details } });
+            node.error(error.message, {
+              topic: "error",
+              payload: { kind: error.kind, reason: error.reason, ...error.details },
+            });
           }
         },
       });
@@ -127,7 +140,9 @@ function afterDelivery(): Promise<void> {
 function contextStore(context: NodeContext) {
   return {
     get: (keys: string[]) =>
-      new Promise<unknown[]>((resolve, reject) => context.get(keys, (err, ...values) => (err ? reject(err) : resolve(values)))),
+      new Promise<unknown[]>((resolve, reject) =>
+        context.get(keys, (err, ...values) => (err ? reject(err) : resolve(values))),
+      ),
     set: (keys: string[], values: unknown[]) =>
       new Promise<void>((resolve, reject) => context.set(keys, values, (err) => (err ? reject(err) : resolve()))),
   };

@@ -21,7 +21,10 @@ export interface Node {
   name?: string;
   credentials: Record<string, string | undefined>;
   on(event: "close", handler: (removed: boolean, done: () => void) => void): void;
-  on(event: "input", handler: (msg: NodeMessage, send: (msg: unknown) => void, done: (err?: Error) => void) => void): void;
+  on(
+    event: "input",
+    handler: (msg: NodeMessage, send: (msg: unknown) => void, done: (err?: Error) => void) => void,
+  ): void;
   send(msg: unknown): void;
   status(status: NodeStatus): void;
   error(err: unknown, msg?: NodeMessage): void;
@@ -34,7 +37,11 @@ export interface NodeAPI {
   nodes: {
     createNode(node: Node, config: object): void;
     getNode(id: string): Node | null;
-    registerType(type: string, constructor: Function, options?: { credentials?: Record<string, { type: "text" | "password" }> }): void;
+    registerType(
+      type: string,
+      constructor: Function,
+      options?: { credentials?: Record<string, { type: "text" | "password" }> },
+    ): void;
     getCredentials(id: string): Record<string, string | undefined> | undefined;
     addCredentials(id: string, credentials: Record<string, string | undefined>): Promise<void> | void;
   };

@@ -2,7 +2,9 @@ import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
 import { eventsNode, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, waitFor } from "./support/auth";
 
-interface StatusMsg { status: { fill?: string; text?: string; source: { id: string } } }
+interface StatusMsg {
+  status: { fill?: string; text?: string; source: { id: string } };
+}
 
 /**
  * Each credential problem: a red ring with a short reason on every events node, one error per node
@@ -25,7 +27,15 @@ describe("auth: clear errors", function () {
   async function load(config: object, credentials: Record<string, string>) {
     const flow = [
       TAB,
-      { id: "cfg", z: "tab", type: "box-config", apiBaseUrl: emu.apiUrl, subjectType: "enterprise", subjectId: "", ...config },
+      {
+        id: "cfg",
+        z: "tab",
+        type: "box-config",
+        apiBaseUrl: emu.apiUrl,
+        subjectType: "enterprise",
+        subjectId: "",
+        ...config,
+      },
       ...NODES.map((id) => eventsNode(id)),
       { id: "out", z: "tab", type: "helper" },
       { id: "catcher", z: "tab", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
@@ -45,7 +55,11 @@ describe("auth: clear errors", function () {
   }
 
   /** Waits for the red ring and the caught errors, then watches the token endpoint for a few seconds. */
-  async function expectFailure(view: Awaited<ReturnType<typeof load>>, reason: string, maxTokenRequests: number): Promise<void> {
+  async function expectFailure(
+    view: Awaited<ReturnType<typeof load>>,
+    reason: string,
+    maxTokenRequests: number,
+  ): Promise<void> {
     await waitFor(() => NODES.every((id) => view.lastStatus(id)?.fill === "red"), `red status "${reason}"`);
     for (const id of NODES) view.lastStatus(id)!.should.containEql({ fill: "red", text: reason });
     await waitFor(() => view.caught.length >= NODES.length, "an error per node at the Catch node");
@@ -61,7 +75,10 @@ describe("auth: clear errors", function () {
   }
 
   it("CCG with a wrong client secret", async () => {
-    const view = await load({ authType: "ccg", subjectId: "100001" }, { clientId: emu.clientId, clientSecret: "wrong" });
+    const view = await load(
+      { authType: "ccg", subjectId: "100001" },
+      { clientId: emu.clientId, clientSecret: "wrong" },
+    );
     await expectFailure(view, "wrong client ID or secret", 1);
   });
 
@@ -106,7 +123,10 @@ describe("auth: clear errors", function () {
 
   it("OAuth 2 with a revoked refresh token: red 'refresh token revoked', and the editor's status says so", async () => {
     const pair = emu.issueTokenPair();
-    const view = await load({ authType: "oauth2" }, { clientId: emu.clientId, clientSecret: emu.clientSecret, refreshToken: pair.refreshToken });
+    const view = await load(
+      { authType: "oauth2" },
+      { clientId: emu.clientId, clientSecret: emu.clientSecret, refreshToken: pair.refreshToken },
+    );
     await waitFor(() => NODES.every((id) => view.lastStatus(id)?.fill === "green"), "polling");
     emu.revokeRefreshTokens();
     emu.expireAllTokens();

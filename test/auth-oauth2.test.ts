@@ -2,7 +2,19 @@ import fs from "fs";
 import path from "path";
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { approveInBrowser, eventsNode, filesUnder, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, trickle, waitFor } from "./support/auth";
+import {
+  approveInBrowser,
+  eventsNode,
+  filesUnder,
+  helper,
+  nodeFiles,
+  sleep,
+  TAB,
+  tempDir,
+  tokenRequests,
+  trickle,
+  waitFor,
+} from "./support/auth";
 import { NodeRedProcess } from "./support/node-red-process";
 
 const CALLBACK = "http://127.0.0.1:1880/box-config/oauth2/callback";
@@ -42,7 +54,9 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
 
   it("start → consent page → callback → status shows the user; the state is single use", async () => {
     await helper.load(nodeFiles, [TAB, configNode()], credentials());
-    (await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" }).expect(200)).body.should.eql({ authorized: false });
+    (await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" }).expect(200)).body.should.eql({
+      authorized: false,
+    });
 
     const redirect = await authorize("cfg");
     `${redirect.origin}${redirect.pathname}`.should.equal(CALLBACK);
@@ -51,40 +65,100 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
 
     const status = await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" }).expect(200);
     status.body.should.eql({ authorized: true, user: { name: "Demo User", login: "demo@example.com" } });
-    const test = await helper.request().post("/box-config/test").send({ id: "cfg", authType: "oauth2", apiBaseUrl: emu.apiUrl, credentials: { clientId: emu.clientId, clientSecret: "__PWRD__" } });
+    const test = await helper
+      .request()
+      .post("/box-config/test")
+      .send({
+        id: "cfg",
+        authType: "oauth2",
+        apiBaseUrl: emu.apiUrl,
+        credentials: { clientId: emu.clientId, clientSecret: "__PWRD__" },
+      });
     test.body.should.eql({ ok: true, user: { id: "200002", name: "Demo User", login: "demo@example.com" } });
 
     const tokensBefore = tokenRequests(emu);
     (await callback(redirect).expect(400)).text.should.match(/expired or was already used/);
-    (await helper.request().get("/box-config/oauth2/callback?code=x&state=forged").expect(400)).text.should.match(/expired or was already used/);
+    (await helper.request().get("/box-config/oauth2/callback?code=x&state=forged").expect(400)).text.should.match(
+      /expired or was already used/,
+    );
     tokenRequests(emu).should.equal(tokensBefore, "a replayed or forged state exchanges nothing");
   });
 
   it("a denied consent or an unknown node stores nothing; Box's own authorize URL for the default API", async () => {
     await helper.load(nodeFiles, [TAB, configNode()], credentials());
-    const start = await helper.request().post("/box-config/oauth2/start")
-      .send({ id: "other", apiBaseUrl: emu.apiUrl, clientId: emu.clientId, clientSecret: emu.clientSecret, redirectUri: CALLBACK }).expect(200);
+    const start = await helper
+      .request()
+      .post("/box-config/oauth2/start")
+      .send({
+        id: "other",
+        apiBaseUrl: emu.apiUrl,
+        clientId: emu.clientId,
+        clientSecret: emu.clientSecret,
+        redirectUri: CALLBACK,
+      })
+      .expect(200);
     const state = new URL(start.body.authorizeUrl).searchParams.get("state")!;
-    const denied = await helper.request().get("/box-config/oauth2/callback").query({ error: "access_denied", error_description: "<denied>", state }).expect(400);
+    const denied = await helper
+      .request()
+      .get("/box-config/oauth2/callback")
+      .query({ error: "access_denied", error_description: "<denied>", state })
+      .expect(400);
     denied.text.should.match(/did not authorize the app: &#60;denied&#62;/);
     (await helper.request().get("/box-config/oauth2/status").query({ id: "other" })).body.authorized.should.be.false();
 
-    const box = await helper.request().post("/box-config/oauth2/start")
-      .send({ id: "cfg", apiBaseUrl: "https://api.box.com", clientId: "abc", clientSecret: "__PWRD__", redirectUri: CALLBACK }).expect(200);
+    const box = await helper
+      .request()
+      .post("/box-config/oauth2/start")
+      .send({
+        id: "cfg",
+        apiBaseUrl: "https://api.box.com",
+        clientId: "abc",
+        clientSecret: "__PWRD__",
+        redirectUri: CALLBACK,
+      })
+      .expect(200);
     box.body.authorizeUrl.should.match(
       /^https:\/\/account\.box\.com\/api\/oauth2\/authorize\?response_type=code&client_id=abc&redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A1880%2Fbox-config%2Foauth2%2Fcallback&state=[\w-]{20,}$/,
     );
-    await helper.request().post("/box-config/oauth2/start").send({ id: "x", clientId: "abc", redirectUri: CALLBACK }).expect(400);
+    await helper
+      .request()
+      .post("/box-config/oauth2/start")
+      .send({ id: "x", clientId: "abc", redirectUri: CALLBACK })
+      .expect(400);
   });
 
   it("the test endpoint uses stored passwords for __PWRD__ and gives short reasons", async () => {
-    const flow = [TAB, { id: "cfg", z: "tab", type: "box-config", authType: "ccg", apiBaseUrl: emu.apiUrl, subjectType: "enterprise", subjectId: "100001" }];
+    const flow = [
+      TAB,
+      {
+        id: "cfg",
+        z: "tab",
+        type: "box-config",
+        authType: "ccg",
+        apiBaseUrl: emu.apiUrl,
+        subjectType: "enterprise",
+        subjectId: "100001",
+      },
+    ];
     await helper.load(nodeFiles, flow, credentials());
-    const body = { id: "cfg", authType: "ccg", apiBaseUrl: emu.apiUrl, subjectType: "enterprise", subjectId: "100001", credentials: { clientId: emu.clientId, clientSecret: "__PWRD__" } };
+    const body = {
+      id: "cfg",
+      authType: "ccg",
+      apiBaseUrl: emu.apiUrl,
+      subjectType: "enterprise",
+      subjectId: "100001",
+      credentials: { clientId: emu.clientId, clientSecret: "__PWRD__" },
+    };
     (await helper.request().post("/box-config/test").send(body)).body.should.containEql({ ok: true });
-    const wrong = await helper.request().post("/box-config/test").send({ ...body, credentials: { clientId: emu.clientId, clientSecret: "nope" } });
+    const wrong = await helper
+      .request()
+      .post("/box-config/test")
+      .send({ ...body, credentials: { clientId: emu.clientId, clientSecret: "nope" } });
     wrong.body.should.eql({ ok: false, reason: "wrong client ID or secret" });
-    const jwt = await helper.request().post("/box-config/test").send({ ...body, authType: "jwt", credentials: { jwtConfig: "{}" } });
+    const jwt = await helper
+      .request()
+      .post("/box-config/test")
+      .send({ ...body, authType: "jwt", credentials: { jwtConfig: "{}" } });
     jwt.body.should.eql({ ok: false, reason: "JWT config lacks boxAppSettings" });
   });
 
@@ -93,7 +167,11 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
     await callback(await authorize("cfg", emu.clientSecret)).expect(200);
     await helper.unload();
     emu.clearRequests();
-    await helper.load(nodeFiles, [TAB, configNode(), eventsNode("in"), { id: "out", z: "tab", type: "helper" }], credentials());
+    await helper.load(
+      nodeFiles,
+      [TAB, configNode(), eventsNode("in"), { id: "out", z: "tab", type: "helper" }],
+      credentials(),
+    );
     const received: unknown[] = [];
     helper.getNode("out").on("input", (msg: Record<string, any>) => received.push(msg));
     emu.createEvents(3);
@@ -102,9 +180,16 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
 
     const storeFile = path.join(userDir, ".box-tokens.json");
     const before = fs.readFileSync(storeFile, "utf8");
-    await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" }).expect(200, { authorized: true, user: { name: "Demo User", login: "demo@example.com" } });
+    await helper
+      .request()
+      .get("/box-config/oauth2/status")
+      .query({ id: "cfg" })
+      .expect(200, { authorized: true, user: { name: "Demo User", login: "demo@example.com" } });
     await (helper as any).setFlows([TAB], "full");
-    await waitFor(async () => !(await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" })).body.authorized, "the entry to go");
+    await waitFor(
+      async () => !(await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" })).body.authorized,
+      "the entry to go",
+    );
     fs.readFileSync(storeFile, "utf8").should.not.equal(before);
   });
 });
@@ -124,11 +209,21 @@ describe("auth: OAuth 2 on a real Node-RED, across a restart without a deploy", 
     const outFile = path.join(tempDir("box-out-"), "events.jsonl");
     nr = await NodeRedProcess.start({ flows: [] });
     const post = (route: string, body: object) =>
-      fetch(`${nr!.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(`${nr!.url}${route}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
 
     // Authorize before the node exists, through the runtime's own admin endpoints.
     const redirectUri = `${nr.url}/box-config/oauth2/callback`;
-    const start = await post("/box-config/oauth2/start", { id: "cfg", apiBaseUrl: emu.apiUrl, clientId: emu.clientId, clientSecret: emu.clientSecret, redirectUri });
+    const start = await post("/box-config/oauth2/start", {
+      id: "cfg",
+      apiBaseUrl: emu.apiUrl,
+      clientId: emu.clientId,
+      clientSecret: emu.clientSecret,
+      redirectUri,
+    });
     should(start.status).equal(200);
     const redirect = await approveInBrowser(((await start.json()) as { authorizeUrl: string }).authorizeUrl);
     const page = await fetch(redirect);
@@ -137,9 +232,35 @@ describe("auth: OAuth 2 on a real Node-RED, across a restart without a deploy", 
 
     await nr.deploy([
       { id: "tab", type: "tab", label: "box" },
-      { id: "cfg", type: "box-config", authType: "oauth2", apiBaseUrl: emu.apiUrl, credentials: { clientId: emu.clientId, clientSecret: emu.clientSecret } },
-      { id: "in", z: "tab", type: "box-events-in", box: "cfg", streamType: "all", startFrom: "beginning", resume: true, wires: [["writer"]] },
-      { id: "writer", z: "tab", type: "file", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", wires: [[]] },
+      {
+        id: "cfg",
+        type: "box-config",
+        authType: "oauth2",
+        apiBaseUrl: emu.apiUrl,
+        credentials: { clientId: emu.clientId, clientSecret: emu.clientSecret },
+      },
+      {
+        id: "in",
+        z: "tab",
+        type: "box-events-in",
+        box: "cfg",
+        streamType: "all",
+        startFrom: "beginning",
+        resume: true,
+        wires: [["writer"]],
+      },
+      {
+        id: "writer",
+        z: "tab",
+        type: "file",
+        filename: outFile,
+        filenameType: "str",
+        appendNewline: true,
+        createDir: true,
+        overwriteFile: "false",
+        encoding: "none",
+        wires: [[]],
+      },
     ]);
     const written = () => (fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "");
     const before = await trickle(emu, 8, 2, 700); // several 2-second lifetimes: several rotations
@@ -155,16 +276,22 @@ describe("auth: OAuth 2 on a real Node-RED, across a restart without a deploy", 
     const after = emu.createEvents(3).map((event) => event.event_id);
     await waitFor(() => after.every((id) => written().includes(id)), "events after the restart", 60_000);
     nr.output.should.not.match(/refresh token revoked|not authorized/);
-    emu.tokenRequestStats().total.should.be.above(tokenRequestsBeforeRestart, "refreshed with the token persisted before the restart");
+    emu
+      .tokenRequestStats()
+      .total.should.be.above(tokenRequestsBeforeRestart, "refreshed with the token persisted before the restart");
 
     const files = filesUnder(nr.userDir);
     files.map((f) => path.basename(f)).should.containEql(".box-tokens.json");
-    JSON.parse(fs.readFileSync(path.join(nr.userDir, ".box-tokens.json"), "utf8")).should.containEql({ format: "node-red-box-tokens", key: "credentialSecret" });
+    JSON.parse(fs.readFileSync(path.join(nr.userDir, ".box-tokens.json"), "utf8")).should.containEql({
+      format: "node-red-box-tokens",
+      key: "credentialSecret",
+    });
     const issued = emu.issuedTokens();
     issued.length.should.be.aboveOrEqual(8);
     for (const file of files) {
       const text = fs.readFileSync(file, "latin1");
-      for (const token of issued) if (text.includes(token)) throw new Error(`${file} holds an issued token in clear text`);
+      for (const token of issued)
+        if (text.includes(token)) throw new Error(`${file} holds an issued token in clear text`);
     }
   });
 });

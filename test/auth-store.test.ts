@@ -7,7 +7,12 @@ import { KEY_FILE, STORE_FILE, TokenStore } from "../nodes/box/auth/token-store"
 import { HttpClient } from "../nodes/box/http";
 import { filesUnder, tempDir } from "./support/auth";
 
-const entry = (refreshToken: string) => ({ clientId: "c", accessToken: `access-${refreshToken}`, refreshToken, updatedAt: Date.now() });
+const entry = (refreshToken: string) => ({
+  clientId: "c",
+  accessToken: `access-${refreshToken}`,
+  refreshToken,
+  updatedAt: Date.now(),
+});
 
 describe("auth: the encrypted token store", function () {
   this.timeout(30_000);
@@ -36,7 +41,12 @@ describe("auth: the encrypted token store", function () {
     JSON.parse(fs.readFileSync(path.join(dir, STORE_FILE), "utf8")).key.should.equal("_credentialSecret");
 
     const own = tempDir();
-    await new (TokenStore as any)(own, { credentialSecret: false, systemSecret: () => { throw new Error("settings unavailable"); } }).put("n", entry("r2"));
+    await new (TokenStore as any)(own, {
+      credentialSecret: false,
+      systemSecret: () => {
+        throw new Error("settings unavailable");
+      },
+    }).put("n", entry("r2"));
     JSON.parse(fs.readFileSync(path.join(own, STORE_FILE), "utf8")).key.should.equal("keyFile");
     (fs.statSync(path.join(own, KEY_FILE)).mode & 0o777).should.equal(0o600);
 
@@ -49,10 +59,15 @@ describe("auth: the encrypted token store", function () {
     const dir = tempDir();
     await new (TokenStore as any)(dir, { credentialSecret: "one" }).put("n", entry("r"));
     const warnings: string[] = [];
-    const other = new (TokenStore as any)(dir, { credentialSecret: "two", log: (m: string) => warnings.push(m) }) as TokenStore;
+    const other = new (TokenStore as any)(dir, {
+      credentialSecret: "two",
+      log: (m: string) => warnings.push(m),
+    }) as TokenStore;
     should(await other.get("n")).be.undefined();
     warnings.join().should.match(/cannot be read/);
-    fs.readdirSync(dir).some((name) => name.startsWith(`${STORE_FILE}.unreadable-`)).should.be.true();
+    fs.readdirSync(dir)
+      .some((name) => name.startsWith(`${STORE_FILE}.unreadable-`))
+      .should.be.true();
   });
 });
 
@@ -70,7 +85,14 @@ describe("auth: OAuth 2 token source", function () {
   after(() => http.close());
 
   const source = (store: TokenStore, pasted?: { refreshToken?: string }) =>
-    new OAuth2TokenSource({ http, origin: emu.apiUrl, client: { clientId: emu.clientId, clientSecret: emu.clientSecret }, store, nodeId: "cfg", pasted });
+    new OAuth2TokenSource({
+      http,
+      origin: emu.apiUrl,
+      client: { clientId: emu.clientId, clientSecret: emu.clientSecret },
+      store,
+      nodeId: "cfg",
+      pasted,
+    });
 
   it("refreshes once however many sources and callers share a node's entry, and persists before use", async () => {
     const dir = tempDir();
@@ -101,7 +123,10 @@ describe("auth: OAuth 2 token source", function () {
     const second = emu.issueTokenPair();
     emu.expireAllTokens();
     await source(store, { refreshToken: second.refreshToken }).token();
-    (await store.get("cfg"))!.refreshToken!.should.not.equal(second.refreshToken, "the newly pasted token was used (and rotated)");
+    (await store.get("cfg"))!.refreshToken!.should.not.equal(
+      second.refreshToken,
+      "the newly pasted token was used (and rotated)",
+    );
     emu.tokenRequestStats().total.should.equal(3);
   });
 

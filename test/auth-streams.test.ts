@@ -17,7 +17,9 @@ describe("auth: token expiry while events flow", function () {
   });
 
   async function streamThroughExpiries(config: object, credentials: Record<string, string>): Promise<void> {
-    await helper.load(nodeFiles, [TAB, config, eventsNode("in"), { id: "out", z: "tab", type: "helper" }], { cfg: credentials });
+    await helper.load(nodeFiles, [TAB, config, eventsNode("in"), { id: "out", z: "tab", type: "helper" }], {
+      cfg: credentials,
+    });
     const received: Record<string, unknown>[] = [];
     new Observer().watchInput("out", received);
     const created = await trickle(emu, 12, 4, 650); // about 8 s: more than two token lifetimes
@@ -29,7 +31,15 @@ describe("auth: token expiry while events flow", function () {
 
   it("CCG: re-mints before expiry and after a 401, and loses nothing", async () => {
     await streamThroughExpiries(
-      { id: "cfg", z: "tab", type: "box-config", authType: "ccg", apiBaseUrl: emu.apiUrl, subjectType: "enterprise", subjectId: "100001" },
+      {
+        id: "cfg",
+        z: "tab",
+        type: "box-config",
+        authType: "ccg",
+        apiBaseUrl: emu.apiUrl,
+        subjectType: "enterprise",
+        subjectId: "100001",
+      },
       { clientId: emu.clientId, clientSecret: emu.clientSecret },
     );
   });
@@ -38,22 +48,46 @@ describe("auth: token expiry while events flow", function () {
     const app = await emu.createJwtApp({ passphrase: "correct horse" });
     app.configJson.should.match(/-----BEGIN ENCRYPTED PRIVATE KEY-----/);
     await streamThroughExpiries(
-      { id: "cfg", z: "tab", type: "box-config", authType: "jwt", apiBaseUrl: emu.apiUrl, subjectType: "enterprise", subjectId: "" },
+      {
+        id: "cfg",
+        z: "tab",
+        type: "box-config",
+        authType: "jwt",
+        apiBaseUrl: emu.apiUrl,
+        subjectType: "enterprise",
+        subjectId: "",
+      },
       { jwtConfig: app.configJson },
     );
   });
 
   it("20 nodes on one config mint one token at a time, about once per lifetime", async () => {
     emu.setTokenDelay(200); // a slow token endpoint makes overlapping requests visible
-    const nodes: object[] = [TAB, { id: "cfg", z: "tab", type: "box-config", authType: "ccg", apiBaseUrl: emu.apiUrl, subjectType: "enterprise", subjectId: "100001" }];
-    for (let i = 0; i < 20; i++) nodes.push(eventsNode(`in${i}`, [`out${i}`]), { id: `out${i}`, z: "tab", type: "helper" });
+    const nodes: object[] = [
+      TAB,
+      {
+        id: "cfg",
+        z: "tab",
+        type: "box-config",
+        authType: "ccg",
+        apiBaseUrl: emu.apiUrl,
+        subjectType: "enterprise",
+        subjectId: "100001",
+      },
+    ];
+    for (let i = 0; i < 20; i++)
+      nodes.push(eventsNode(`in${i}`, [`out${i}`]), { id: `out${i}`, z: "tab", type: "helper" });
     const started = Date.now();
     await helper.load(nodeFiles, nodes, { cfg: { clientId: emu.clientId, clientSecret: emu.clientSecret } });
     const received: Record<string, unknown>[][] = [];
     const observer = new Observer();
     for (let i = 0; i < 20; i++) observer.watchInput(`out${i}`, (received[i] = []));
     const created = await trickle(emu, 8, 2, 700);
-    await waitFor(() => received.every((list) => list.length >= created.length), "every node to get every event", 50_000);
+    await waitFor(
+      () => received.every((list) => list.length >= created.length),
+      "every node to get every event",
+      50_000,
+    );
     const elapsedSec = (Date.now() - started) / 1000;
     for (const list of received) list.map((msg) => (msg.payload as { event_id: string }).event_id).should.eql(created);
     const stats = emu.tokenRequestStats();

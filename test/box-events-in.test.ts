@@ -55,7 +55,10 @@ describe("box-events-in node", function () {
     await helper.load(NODES, flow, credentials);
     const received = collect("out");
     await waitFor(() => received.length === 5, "backlog");
-    assertExactlyOnceInOrder(early, received.map((m) => m.payload));
+    assertExactlyOnceInOrder(
+      early,
+      received.map((m) => m.payload),
+    );
     await helper.unload();
 
     const at = (BigInt("1152922976252290886") + 3n).toString();
@@ -63,12 +66,19 @@ describe("box-events-in node", function () {
     await helper.load(NODES, second.flow, second.credentials);
     const fromPosition = collect("out");
     await waitFor(() => fromPosition.length === 2, "events after the position");
-    assertExactlyOnceInOrder(early.slice(3), fromPosition.map((m) => m.payload));
+    assertExactlyOnceInOrder(
+      early.slice(3),
+      fromPosition.map((m) => m.payload),
+    );
   });
 
   it("shows a red ring, tells Catch nodes and makes no request when it has no config node", async () => {
     const { flow } = eventFlow(emulator, { events: { box: "" }, catchErrors: true });
-    await helper.load(NODES, flow.filter((n) => n.type !== "box-config"), {});
+    await helper.load(
+      NODES,
+      flow.filter((n) => n.type !== "box-config"),
+      {},
+    );
     const caught = await waitFor(() => sentBy("catcher")[0], "an error at the catch node");
     should(lastStatus("in")).match({ fill: "red", shape: "ring" });
     should(lastStatus("in")?.text).match(/missingConfig|missing Box config/);
@@ -80,9 +90,21 @@ describe("box-events-in node", function () {
   it("shows what is missing and makes no request when credentials are missing", async () => {
     const cases: [Record<string, unknown>, Record<string, string>, RegExp][] = [
       [{ authType: "developerToken" }, {}, /missing credentials: developer token/],
-      [{ authType: "ccg", subjectType: "enterprise", subjectId: "100001" }, { clientId: "demo-client-id" }, /missing credentials: client secret/],
-      [{ authType: "ccg", subjectType: "enterprise", subjectId: "" }, { clientId: "a", clientSecret: "b" }, /missing enterprise ID/],
-      [{ authType: "developerToken", apiBaseUrl: "http://box.example.com" }, { accessToken: "secret-token" }, /must be https/],
+      [
+        { authType: "ccg", subjectType: "enterprise", subjectId: "100001" },
+        { clientId: "demo-client-id" },
+        /missing credentials: client secret/,
+      ],
+      [
+        { authType: "ccg", subjectType: "enterprise", subjectId: "" },
+        { clientId: "a", clientSecret: "b" },
+        /missing enterprise ID/,
+      ],
+      [
+        { authType: "developerToken", apiBaseUrl: "http://box.example.com" },
+        { accessToken: "secret-token" },
+        /must be https/,
+      ],
     ];
     for (const [config, creds, reason] of cases) {
       const { flow } = eventFlow(emulator, { config, credentials: creds });
@@ -110,14 +132,25 @@ describe("box-events-in node", function () {
       await helper.setFlows(changed, type, credentials);
       received = collect("out");
       created.push(...emulator.createEvents(2));
-      await waitFor(() => all.length + received.length >= created.length, `events after a ${type} deploy`).catch((e) => {
-        console.log(JSON.stringify(statusesOf("in")), all.length, received.length, created.length, emulator.requests.slice(-10));
-        throw e;
-      });
+      await waitFor(() => all.length + received.length >= created.length, `events after a ${type} deploy`).catch(
+        (e) => {
+          console.log(
+            JSON.stringify(statusesOf("in")),
+            all.length,
+            received.length,
+            created.length,
+            emulator.requests.slice(-10),
+          );
+          throw e;
+        },
+      );
       all.push(...received);
     }
     await delay(200);
-    assertExactlyOnceInOrder(created, all.map((m) => m.payload));
+    assertExactlyOnceInOrder(
+      created,
+      all.map((m) => m.payload),
+    );
   });
 
   it("leaves no long poll behind after 15 redeploys in a row", async () => {
@@ -165,7 +198,10 @@ describe("box-events-in node", function () {
     const texts = statusesOf("in").map((s) => `${s.fill}/${s.shape}/${s.text}`);
     should(texts.some((t) => /^yellow\/ring\/.*reconnecting/.test(t))).be.true();
     await waitFor(polling, "polling again");
-    assertExactlyOnceInOrder(created, received.map((m) => m.payload));
+    assertExactlyOnceInOrder(
+      created,
+      received.map((m) => m.payload),
+    );
     should(errorsOf("in").length).be.aboveOrEqual(1);
   });
 
@@ -178,7 +214,9 @@ describe("box-events-in node", function () {
     emulator.injectFault({ target: "events", kind: "status", status: 429, retryAfter: 1 });
     emulator.createEvent();
     await waitFor(() => received.length === 1, "the event after the faults", 30_000);
-    const yellow = statusesOf("in").filter((s) => s.fill === "yellow").map((s) => s.text);
+    const yellow = statusesOf("in")
+      .filter((s) => s.fill === "yellow")
+      .map((s) => s.text);
     should(yellow).containEql("box-events-in.status.reconnecting: bad answer from Box");
     should(yellow).containEql("box-events-in.status.reconnecting: rate limited");
   });
@@ -197,6 +235,8 @@ describe("box-events-in node", function () {
     await waitFor(() => lastStatus("in")?.fill === "red", "red status");
     const seen = JSON.stringify([received, statusesOf("in"), errorsOf("in"), helper.log().args]);
     should(seen.includes(token)).be.false();
-    should(emulator.requests.filter((r) => r.server === "realtime").every((r) => r.authorization === undefined)).be.true();
+    should(
+      emulator.requests.filter((r) => r.server === "realtime").every((r) => r.authorization === undefined),
+    ).be.true();
   });
 });

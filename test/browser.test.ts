@@ -2,7 +2,16 @@ import should from "should";
 import type { Page } from "playwright-core";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
 import { NodeRedProcess } from "./support/node-red-process";
-import { addNodeFromPalette, canvasNode, hasChromium, launchBrowser, saveScreenshot, SKIP_MESSAGE, wire, type Browser } from "./support/browser";
+import {
+  addNodeFromPalette,
+  canvasNode,
+  hasChromium,
+  launchBrowser,
+  saveScreenshot,
+  SKIP_MESSAGE,
+  wire,
+  type Browser,
+} from "./support/browser";
 
 const README_IMAGES = "docs/images";
 
@@ -58,8 +67,12 @@ describe("editor in a real browser", function () {
     const paletteNode = page.locator('.red-ui-palette-node[data-palette-type="box-events-in"]');
     await paletteNode.waitFor();
     should(await paletteNode.innerText()).match(/box events/);
-    should(await page.evaluate(() => ({ config: RED.nodes.getType("box-config")?.category, events: RED.nodes.getType("box-events-in")?.category })))
-      .eql({ config: "config", events: "storage" });
+    should(
+      await page.evaluate(() => ({
+        config: RED.nodes.getType("box-config")?.category,
+        events: RED.nodes.getType("box-events-in")?.category,
+      })),
+    ).eql({ config: "config", events: "storage" });
 
     // The event node, from the palette onto the canvas, and its dialog.
     const eventsId = await addNodeFromPalette(page, "box-events-in", { x: 220, y: 160 });
@@ -82,21 +95,35 @@ describe("editor in a real browser", function () {
     should(await page.locator("#node-config-input-authType").inputValue()).equal("ccg");
     should(await page.locator("#node-config-input-apiBaseUrl").inputValue()).equal("https://api.box.com");
     should(await page.locator("#node-config-input-refreshToken").count()).equal(0);
-    await assertRows(page, ["name", "clientId", "clientSecret", "subjectType", "subjectId", "apiBaseUrl"], ["jwtConfig", "accessToken", "redirectUri"]);
+    await assertRows(
+      page,
+      ["name", "clientId", "clientSecret", "subjectType", "subjectId", "apiBaseUrl"],
+      ["jwtConfig", "accessToken", "redirectUri"],
+    );
     should(await visible(page, "#box-config-test")).be.true();
     should(await visible(page, "#box-config-authorize")).be.false();
     saveScreenshot(await page.locator(".red-ui-tray").last().screenshot(), "box-config-dialog.png", README_IMAGES);
 
     await page.selectOption("#node-config-input-authType", "jwt");
-    await assertRows(page, ["jwtConfig", "subjectType", "subjectId"], ["clientId", "clientSecret", "accessToken", "redirectUri"]);
+    await assertRows(
+      page,
+      ["jwtConfig", "subjectType", "subjectId"],
+      ["clientId", "clientSecret", "accessToken", "redirectUri"],
+    );
 
     await page.selectOption("#node-config-input-authType", "oauth2");
     await assertRows(page, ["clientId", "clientSecret", "redirectUri"], ["jwtConfig", "accessToken", "subjectId"]);
     should(await visible(page, "#box-config-authorize")).be.true();
-    should(await page.locator("#node-config-input-redirectUri").inputValue()).equal(`${nr!.url}/box-config/oauth2/callback`);
+    should(await page.locator("#node-config-input-redirectUri").inputValue()).equal(
+      `${nr!.url}/box-config/oauth2/callback`,
+    );
 
     await page.selectOption("#node-config-input-authType", "developerToken");
-    await assertRows(page, ["accessToken", "apiBaseUrl"], ["clientId", "clientSecret", "jwtConfig", "subjectId", "redirectUri"]);
+    await assertRows(
+      page,
+      ["accessToken", "apiBaseUrl"],
+      ["clientId", "clientSecret", "jwtConfig", "subjectId", "redirectUri"],
+    );
     should(await visible(page, "#box-config-test")).be.true();
 
     await page.fill("#node-config-input-name", "Emulator");
@@ -123,14 +150,27 @@ describe("editor in a real browser", function () {
 
     const saved = await page.evaluate((id) => {
       const n = RED.nodes.node(id);
-      return { eventTypes: n.eventTypes, streamType: n.streamType, resume: n.resume, box: RED.nodes.node(n.box)?.authType };
+      return {
+        eventTypes: n.eventTypes,
+        streamType: n.streamType,
+        resume: n.resume,
+        box: RED.nodes.node(n.box)?.authType,
+      };
     }, eventsId);
-    should(saved).eql({ eventTypes: ["ITEM_UPLOAD", "COMMENT_CREATE", "ITEM_MODIFY"], streamType: "all", resume: true, box: "developerToken" });
+    should(saved).eql({
+      eventTypes: ["ITEM_UPLOAD", "COMMENT_CREATE", "ITEM_MODIFY"],
+      streamType: "all",
+      resume: true,
+      box: "developerToken",
+    });
 
     // A debug node, wired by mouse, then deploy.
     const debugId = await addNodeFromPalette(page, "debug", { x: 600, y: 160 });
     await wire(page, eventsId, debugId);
-    await page.waitForFunction(([from, to]) => RED.nodes.filterLinks({ source: { id: from } }).some((l: any) => l.target.id === to), [eventsId, debugId] as const);
+    await page.waitForFunction(
+      ([from, to]) => RED.nodes.filterLinks({ source: { id: from } }).some((l: any) => l.target.id === to),
+      [eventsId, debugId] as const,
+    );
     await page.click("#red-ui-header-button-deploy");
     const status = canvasNode(page, eventsId).locator(".red-ui-flow-node-status-label");
     await page.waitForFunction((id) => {
@@ -144,7 +184,10 @@ describe("editor in a real browser", function () {
     await page.evaluate(() => RED.sidebar.show("debug")); // the sidebar's markup differs between Node-RED 4 and 5
     emu!.createEvent({ event_type: "ITEM_TRASH" });
     const upload = emu!.createEvent({ event_type: "ITEM_UPLOAD" });
-    const message = page.locator(".red-ui-debug-msg", { hasText: upload.event_id.slice(0, 20) } /* the sidebar shortens long strings */);
+    const message = page.locator(
+      ".red-ui-debug-msg",
+      { hasText: upload.event_id.slice(0, 20) } /* the sidebar shortens long strings */,
+    );
     await message.waitFor();
     const chart = (await page.locator("#red-ui-workspace-chart").boundingBox())!;
     should(await message.innerText()).match(/ITEM_UPLOAD/);
@@ -169,7 +212,10 @@ describe("editor in a real browser", function () {
     // What the editor deployed is what the runtime runs.
     const flows = (await (await fetch(`${nr!.url}/flows`)).json()) as Array<Record<string, unknown>>;
     const deployed = flows.find((n) => n.id === eventsId);
-    should(deployed).have.properties({ type: "box-events-in", eventTypes: ["ITEM_UPLOAD", "COMMENT_CREATE", "ITEM_MODIFY"] });
+    should(deployed).have.properties({
+      type: "box-events-in",
+      eventTypes: ["ITEM_UPLOAD", "COMMENT_CREATE", "ITEM_MODIFY"],
+    });
     should(pageErrors).eql([]);
   });
 });

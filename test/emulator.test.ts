@@ -2,10 +2,17 @@ import should from "should";
 import http from "http";
 import { startEmulator, type BoxEmulator, type EmulatorOptions } from "../emulator/index";
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; text: string }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
 
 /** Plain http with no keep-alive agent, so the handle check sees only what the emulator leaves behind. */
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Reply> {
+function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs?: number } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: opts.method ?? "GET", headers: opts.headers, agent: false }, (res) => {
       let text = "";
@@ -64,8 +71,16 @@ describe("Box emulator", function () {
     p2.chunk_size.should.equal(3);
     p2.entries[0].event_id.should.equal(created[2].event_id);
     p2.next_stream_position.should.equal(1005);
-    JSON.parse((await events(e, "stream_position=now")).text).should.eql({ chunk_size: 0, next_stream_position: 1005, entries: [] });
-    JSON.parse((await events(e, "stream_position=1005")).text).should.eql({ chunk_size: 0, next_stream_position: 1005, entries: [] });
+    JSON.parse((await events(e, "stream_position=now")).text).should.eql({
+      chunk_size: 0,
+      next_stream_position: 1005,
+      entries: [],
+    });
+    JSON.parse((await events(e, "stream_position=1005")).text).should.eql({
+      chunk_size: 0,
+      next_stream_position: 1005,
+      entries: [],
+    });
     JSON.parse((await events(e, "")).text).chunk_size.should.equal(5);
     JSON.parse((await events(e, "limit=9999")).text).chunk_size.should.equal(5);
     const bad = await events(e, "stream_position=abc");
@@ -126,7 +141,9 @@ describe("Box emulator", function () {
 
   it("advertises a realtime server and holds a poll until an event arrives", async () => {
     const e = await start();
-    const opts = JSON.parse((await request(`${e.apiUrl}/2.0/events?stream_type=changes`, { method: "OPTIONS", headers: auth() })).text);
+    const opts = JSON.parse(
+      (await request(`${e.apiUrl}/2.0/events?stream_type=changes`, { method: "OPTIONS", headers: auth() })).text,
+    );
     opts.entries[0].should.containEql({ type: "realtime_server", ttl: "10", max_retries: "10", retry_timeout: 610 });
     opts.entries[0].url.should.startWith(`${e.realtimeUrl}/subscribe?channel=`).and.endWith("&stream_type=changes");
     const head = JSON.parse((await events(e, "stream_position=now")).text).next_stream_position;
@@ -147,7 +164,10 @@ describe("Box emulator", function () {
     JSON.parse((await request(`${url}&stream_position=0`)).text).should.eql({ message: "out_of_date" });
     JSON.parse((await request(`${url}&stream_position=500`)).text).should.eql({ message: "new_change" });
     JSON.parse((await request(`${url}&stream_position=500`)).text).should.eql({ message: "max_retries" });
-    JSON.parse((await request(`${e.realtimeUrl}/subscribe?channel=nope`)).text).should.eql({ message: "reconnect", version: 1 });
+    JSON.parse((await request(`${e.realtimeUrl}/subscribe?channel=nope`)).text).should.eql({
+      message: "reconnect",
+      version: 1,
+    });
   });
 
   it("answers reconnect after realtimeTimeoutMs and releases abandoned polls", async () => {
@@ -177,7 +197,10 @@ describe("Box emulator", function () {
     (await events(e, "stream_position=now")).status.should.equal(200);
     await request(`${e.realtimeUrl}/subscribe?channel=x`, { timeoutMs: 100 }).should.be.rejectedWith("client timeout");
     e.injectFault({ target: "token", kind: "hang" });
-    const pending = request(`${e.apiUrl}/oauth2/token`, { method: "POST", body: "grant_type=client_credentials" }).catch(() => "closed");
+    const pending = request(`${e.apiUrl}/oauth2/token`, {
+      method: "POST",
+      body: "grant_type=client_credentials",
+    }).catch(() => "closed");
     await new Promise((r) => setTimeout(r, 50));
     await e.close();
     (await pending).should.equal("closed");
@@ -187,10 +210,18 @@ describe("Box emulator", function () {
     const e = await start();
     const form = `grant_type=client_credentials&client_id=${e.clientId}&client_secret=${e.clientSecret}&box_subject_type=enterprise&box_subject_id=100001`;
     const headers = { "content-type": "application/x-www-form-urlencoded" };
-    const minted = JSON.parse((await request(`${e.apiUrl}/oauth2/token`, { method: "POST", headers, body: form })).text);
+    const minted = JSON.parse(
+      (await request(`${e.apiUrl}/oauth2/token`, { method: "POST", headers, body: form })).text,
+    );
     minted.should.containEql({ expires_in: 3600, token_type: "bearer" });
-    (await request(`${e.apiUrl}/2.0/users/me`, { headers: { authorization: `Bearer ${minted.access_token}` } })).status.should.equal(200);
-    const bad = await request(`${e.apiUrl}/oauth2/token`, { method: "POST", headers, body: form.replace("demo-client-secret", "x") });
+    (
+      await request(`${e.apiUrl}/2.0/users/me`, { headers: { authorization: `Bearer ${minted.access_token}` } })
+    ).status.should.equal(200);
+    const bad = await request(`${e.apiUrl}/oauth2/token`, {
+      method: "POST",
+      headers,
+      body: form.replace("demo-client-secret", "x"),
+    });
     bad.status.should.equal(400);
     JSON.parse(bad.text).error.should.equal("invalid_client");
     e.revokeToken(token);
@@ -199,16 +230,26 @@ describe("Box emulator", function () {
     denied.headers["www-authenticate"]!.should.match(/error="invalid_token"/);
     denied.text.should.equal("");
     e.expireAllTokens();
-    (await request(`${e.apiUrl}/2.0/users/me`, { headers: { authorization: `Bearer ${minted.access_token}` } })).status.should.equal(401);
+    (
+      await request(`${e.apiUrl}/2.0/users/me`, { headers: { authorization: `Bearer ${minted.access_token}` } })
+    ).status.should.equal(401);
   });
 
   it("offers a control API", async () => {
     const e = await start();
-    const made = await request(`${e.apiUrl}/_emulator/events`, { method: "POST", body: JSON.stringify({ count: 3, event_type: "ITEM_TRASH" }) });
+    const made = await request(`${e.apiUrl}/_emulator/events`, {
+      method: "POST",
+      body: JSON.stringify({ count: 3, event_type: "ITEM_TRASH" }),
+    });
     made.status.should.equal(201);
     JSON.parse(made.text).length.should.equal(3);
     e.events()[2].event_type.should.equal("ITEM_TRASH");
-    (await request(`${e.apiUrl}/_emulator/faults`, { method: "POST", body: JSON.stringify({ target: "options", kind: "status", status: 503 }) })).status.should.equal(201);
+    (
+      await request(`${e.apiUrl}/_emulator/faults`, {
+        method: "POST",
+        body: JSON.stringify({ target: "options", kind: "status", status: 503 }),
+      })
+    ).status.should.equal(201);
     (await request(`${e.apiUrl}/2.0/events`, { method: "OPTIONS", headers: auth() })).status.should.equal(503);
     const stats = JSON.parse((await request(`${e.apiUrl}/_emulator/stats`)).text);
     stats.should.containEql({ events: 3, heldPolls: 0 });

@@ -156,7 +156,8 @@ describe("EventStream against the emulator", function () {
       await harness.untilDelivered(20);
       emulator.injectFault(fault);
       // OPTIONS is asked again only when the realtime server says reconnect
-      if (fault.target === "options") emulator.injectFault({ target: "realtime", kind: "message", message: "reconnect" });
+      if (fault.target === "options")
+        emulator.injectFault({ target: "realtime", kind: "message", message: "reconnect" });
       if (fault.target === "realtime") await delay(50);
       created.push(...emulator.createEvents(30));
       await delay(30);
@@ -242,7 +243,10 @@ describe("EventStream against the emulator", function () {
     const trash = emulator.createEvent({ event_type: "ITEM_TRASH" });
     emulator.createEvent({ event_type: "ITEM_PREVIEW" });
     await harness.untilDelivered(1);
-    await waitFor(() => harness!.checkpoint()?.position === (BigInt("1152922976252290886") + 3n).toString(), "position advanced");
+    await waitFor(
+      () => harness!.checkpoint()?.position === (BigInt("1152922976252290886") + 3n).toString(),
+      "position advanced",
+    );
     should(harness.delivered.map((e) => e.event_id)).eql([trash.event_id]);
   });
 
@@ -256,7 +260,11 @@ describe("EventStream against the emulator", function () {
     const realtime = emulator.requests.filter((r) => r.server === "realtime");
     should(realtime.length).be.above(0);
     should(realtime.every((r) => r.authorization === undefined && !r.path.includes(token))).be.true();
-    should(emulator.requests.filter((r) => r.server === "api" && r.path.startsWith("/2.0")).every((r) => r.authorization === `Bearer ${token}`)).be.true();
+    should(
+      emulator.requests
+        .filter((r) => r.server === "api" && r.path.startsWith("/2.0"))
+        .every((r) => r.authorization === `Bearer ${token}`),
+    ).be.true();
   });
 
   it("goes to failed/unauthorized on a revoked developer token and retries calmly", async () => {

@@ -6,7 +6,10 @@ import { NodeRedProcess } from "./support/node-red-process";
 
 const ROOT = path.resolve(__dirname, "../..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
-const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; "node-red": { nodes: Record<string, string> } };
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  name: string;
+  "node-red": { nodes: Record<string, string> };
+};
 const PACKAGE_TYPES = Object.keys(PKG["node-red"].nodes);
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -19,7 +22,11 @@ const examples: Array<{ file: string; nodes: FlowNode[] }> = fs
 
 /** Node types a flow needs from the palette (tabs, subflows and groups are part of the flow format itself). */
 function nodeTypes(nodes: FlowNode[]): string[] {
-  return [...new Set(nodes.map((n) => n.type).filter((t) => !["tab", "subflow", "group"].includes(t) && !t.startsWith("subflow:")))];
+  return [
+    ...new Set(
+      nodes.map((n) => n.type).filter((t) => !["tab", "subflow", "group"].includes(t) && !t.startsWith("subflow:")),
+    ),
+  ];
 }
 
 describe("examples", function () {
@@ -31,10 +38,18 @@ describe("examples", function () {
       should(nodes).be.an.Array();
       const comment = nodes.find((n) => n.type === "comment");
       should.exist(comment, `${file} has no comment node`);
-      should(String(comment!.info)).match(/demo-client-secret/, `${file}: the comment should say how to enter the secret`);
+      should(String(comment!.info)).match(
+        /demo-client-secret/,
+        `${file}: the comment should say how to enter the secret`,
+      );
       const configs = nodes.filter((n) => n.type === "box-config");
       configs.should.have.length(1, `${file} should have one box-config`);
-      should(configs[0]).have.properties({ authType: "ccg", apiBaseUrl: "http://127.0.0.1:8080", subjectType: "enterprise", subjectId: "100001" });
+      should(configs[0]).have.properties({
+        authType: "ccg",
+        apiBaseUrl: "http://127.0.0.1:8080",
+        subjectType: "enterprise",
+        subjectId: "100001",
+      });
       should(configs[0].credentials).eql({ clientId: "demo-client-id" }, `${file}: no secrets in examples`);
       const ids = nodes.map((n) => n.id);
       new Set(ids).size.should.equal(ids.length, `${file} has duplicate ids`);
@@ -73,7 +88,9 @@ describe("examples", function () {
     });
 
     it("lists the examples under Import > Examples", async () => {
-      const res = await fetch(`${nr!.url}/library/examples/flows/${PKG.name}`, { headers: { accept: "application/json" } });
+      const res = await fetch(`${nr!.url}/library/examples/flows/${PKG.name}`, {
+        headers: { accept: "application/json" },
+      });
       res.ok.should.be.true();
       const listing = (await res.json()) as Array<{ fn?: string }>;
       should(listing.map((e) => e.fn).sort()).eql(examples.map(({ file }) => file.replace(/\.json$/, "")));
@@ -95,7 +112,10 @@ describe("examples", function () {
         log().should.match(/Started flows/);
 
         const deployed = (await (await fetch(`${nr!.url}/flows`)).json()) as FlowNode[];
-        deployed.map((n) => n.id).sort().should.eql(nodes.map((n) => n.id).sort());
+        deployed
+          .map((n) => n.id)
+          .sort()
+          .should.eql(nodes.map((n) => n.id).sort());
         deployed.filter((n) => n.type === "unknown").should.have.length(0);
       });
     }

@@ -31,7 +31,9 @@ describe("SIGKILL in a real Node-RED process", function () {
 
   it(`loses no event when killed ${KILLS} times mid-stream (duplicates only from the last flush interval)`, async () => {
     nodeRed = await NodeRedProcess.start({
-      settings: { contextStorage: { default: { module: "localfilesystem", config: { flushInterval: FLUSH_INTERVAL_SEC } } } },
+      settings: {
+        contextStorage: { default: { module: "localfilesystem", config: { flushInterval: FLUSH_INTERVAL_SEC } } },
+      },
     });
     const outFile = path.join(nodeRed.userDir, "events.jsonl");
     const token = emulator.issueToken();
@@ -55,10 +57,14 @@ describe("SIGKILL in a real Node-RED process", function () {
     await trickle.stop();
 
     const created = trickle.created;
-    await waitFor(() => {
-      const got = new Set(readDelivered(outFile).ids);
-      return created.every((id) => got.has(id));
-    }, `all ${created.length} events in the file`, 60_000);
+    await waitFor(
+      () => {
+        const got = new Set(readDelivered(outFile).ids);
+        return created.every((id) => got.has(id));
+      },
+      `all ${created.length} events in the file`,
+      60_000,
+    );
     await delay(500);
 
     const { ids, torn } = readDelivered(outFile);

@@ -38,7 +38,8 @@ describe("redeploy torture in a real Node-RED process", function () {
     nodeRed = await NodeRedProcess.start({
       flows: [],
       env: {
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "support", "handle-probe.js")}`.trim(),
+        NODE_OPTIONS:
+          `${process.env.NODE_OPTIONS ?? ""} --require ${path.join(__dirname, "support", "handle-probe.js")}`.trim(),
         BOX_PROBE_FILE: probeFile,
       },
     });
@@ -47,7 +48,8 @@ describe("redeploy torture in a real Node-RED process", function () {
     const outFile = path.join(nodeRed.userDir, "events.jsonl");
     const token = emulator.issueToken();
 
-    const flows = (name: string, withCredentials: boolean) => fileFlow({ emulator, outFile, name, token: withCredentials ? token : undefined });
+    const flows = (name: string, withCredentials: boolean) =>
+      fileFlow({ emulator, outFile, name, token: withCredentials ? token : undefined });
     // an empty tab: what "the flows stopped" looks like
     const stopped = [{ id: "tab1", type: "tab", label: "Box" }];
 
@@ -82,13 +84,19 @@ describe("redeploy torture in a real Node-RED process", function () {
     await trickle.stop();
     const created = trickle.created;
 
-    await waitFor(() => delivered(outFile).length >= created.length, `all ${created.length} events in the file (have ${delivered(outFile).length})`, 60_000);
+    await waitFor(
+      () => delivered(outFile).length >= created.length,
+      `all ${created.length} events in the file (have ${delivered(outFile).length})`,
+      60_000,
+    );
     await delay(500);
     const ids = delivered(outFile);
     const unique = new Set(ids);
     const duplicates = ids.length - unique.size;
     const lost = created.filter((id) => !unique.has(id)).length;
-    console.log(`      ${order.length} deploys in ${deploySeconds.toFixed(1)} s; events created ${created.length}, delivered ${ids.length}, lost ${lost}, duplicates ${duplicates}; ${fetches} fetches, ${subscribes} OPTIONS`);
+    console.log(
+      `      ${order.length} deploys in ${deploySeconds.toFixed(1)} s; events created ${created.length}, delivered ${ids.length}, lost ${lost}, duplicates ${duplicates}; ${fetches} fetches, ${subscribes} OPTIONS`,
+    );
     should(fetches).be.aboveOrEqual(order.length);
     should(fromNow).equal(0, "a redeployed node resumes from its position");
     should(lost).equal(0, "events lost");
@@ -102,14 +110,20 @@ describe("redeploy torture in a real Node-RED process", function () {
     should(emulator.openConnections()).be.belowOrEqual(3);
 
     await nodeRed.deploy(stopped, "full");
-    await waitFor(() => emulator.openConnections() === 0 && emulator.heldPolls() === 0, "no connection left at the emulator", 10_000);
+    await waitFor(
+      () => emulator.openConnections() === 0 && emulator.heldPolls() === 0,
+      "no connection left at the emulator",
+      10_000,
+    );
 
     // the Node-RED process holds no more than it did before the first Box node (admin keep-alive sockets expire)
     let last: ProbeReport | undefined;
     const excess = (report: ProbeReport) => {
       const now = countBy(report.resources);
       const before = countBy(baseline.resources);
-      const extra = Object.entries(now).filter(([kind, n]) => n > (before[kind] ?? 0)).map(([kind, n]) => `${kind} ${before[kind] ?? 0} → ${n}`);
+      const extra = Object.entries(now)
+        .filter(([kind, n]) => n > (before[kind] ?? 0))
+        .map(([kind, n]) => `${kind} ${before[kind] ?? 0} → ${n}`);
       const listeners = Object.entries(report.processListeners)
         .filter(([name, n]) => n > (baseline.processListeners[name] ?? 0))
         .map(([name, n]) => `process '${name}' listeners ${baseline.processListeners[name] ?? 0} → ${n}`);
@@ -123,7 +137,9 @@ describe("redeploy torture in a real Node-RED process", function () {
         await delay(500);
       }
     } finally {
-      console.log(`      Node-RED process before: ${JSON.stringify(countBy(baseline.resources))}, after: ${JSON.stringify(countBy(last?.resources ?? []))}`);
+      console.log(
+        `      Node-RED process before: ${JSON.stringify(countBy(baseline.resources))}, after: ${JSON.stringify(countBy(last?.resources ?? []))}`,
+      );
     }
     should(excess(last as ProbeReport)).eql([], "left behind in the Node-RED process");
     should(nodeRed.output).not.match(/MaxListenersExceededWarning|Unhandled|TypeError|ReferenceError/);

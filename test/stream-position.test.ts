@@ -5,7 +5,9 @@ describe("reading next_stream_position", function () {
   const read = (text: string) => readNextStreamPosition(text, JSON.parse(text));
 
   it("keeps a bare integer above 2^53 exact", () => {
-    should(read('{"chunk_size":1,"next_stream_position":1152922976252290886,"entries":[]}')).equal("1152922976252290886");
+    should(read('{"chunk_size":1,"next_stream_position":1152922976252290886,"entries":[]}')).equal(
+      "1152922976252290886",
+    );
   });
 
   it("accepts the string form and small integers", () => {

@@ -16,7 +16,10 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 60_000, hel
 export class Backoff {
   private failures = 0;
 
-  constructor(private readonly policy: BackoffPolicy = DEFAULT_BACKOFF, private readonly random = Math.random) {}
+  constructor(
+    private readonly policy: BackoffPolicy = DEFAULT_BACKOFF,
+    private readonly random = Math.random,
+  ) {}
 
   reset(): void {
     this.failures = 0;

@@ -105,7 +105,12 @@ export class BoxApi {
   }
 
   /** A request with the bearer token; on 401 one fresh token is tried before giving up. */
-  private async authorized(method: "GET" | "OPTIONS", path: string, what: string, signal?: AbortSignal): Promise<HttpResponse> {
+  private async authorized(
+    method: "GET" | "OPTIONS",
+    path: string,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
     const send = (token: string) =>
       this.http.send({
         method,

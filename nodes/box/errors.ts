@@ -12,7 +12,13 @@ export class BoxError extends Error {
   constructor(
     readonly kind: BoxErrorKind,
     message: string,
-    readonly details: { status?: number; code?: string; description?: string; retryAfterMs?: number; requestId?: string } = {},
+    readonly details: {
+      status?: number;
+      code?: string;
+      description?: string;
+      retryAfterMs?: number;
+      requestId?: string;
+    } = {},
   ) {
     super(message);
     this.name = "BoxError";

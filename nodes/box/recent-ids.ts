@@ -2,7 +2,10 @@
 export class RecentIds {
   private readonly ids = new Set<string>();
 
-  constructor(readonly capacity: number, initial: readonly string[] = []) {
+  constructor(
+    readonly capacity: number,
+    initial: readonly string[] = [],
+  ) {
     for (const id of initial.slice(-capacity)) this.ids.add(id);
   }
 

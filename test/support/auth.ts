@@ -15,7 +15,18 @@ export function tempDir(prefix = "box-auth-"): string {
 export const TAB = { id: "tab", type: "tab", label: "auth" };
 
 export function eventsNode(id: string, wires: string[] = ["out"]): object {
-  return { id, z: "tab", type: "box-events-in", x: 100, y: 100, box: "cfg", streamType: "all", startFrom: "beginning", resume: false, wires: [wires] };
+  return {
+    id,
+    z: "tab",
+    type: "box-events-in",
+    x: 100,
+    y: 100,
+    box: "cfg",
+    streamType: "all",
+    startFrom: "beginning",
+    resume: false,
+    wires: [wires],
+  };
 }
 
 /** What one node reported: statuses, messages sent on, errors that a Catch node received. */
@@ -27,7 +38,11 @@ export class Observer {
   watchStatus(...ids: string[]): this {
     for (const id of ids) {
       this.statuses.set(id, []);
-      helper.getNode(id).on("call:status", (call: { args: [{ fill?: string; text?: string }] }) => this.statuses.get(id)!.push(call.args[0]));
+      helper
+        .getNode(id)
+        .on("call:status", (call: { args: [{ fill?: string; text?: string }] }) =>
+          this.statuses.get(id)!.push(call.args[0]),
+        );
     }
     return this;
   }
@@ -68,7 +83,8 @@ export async function approveInBrowser(authorizeUrl: string): Promise<URL> {
   const action = /<form method="post" action="([^"]+)"/.exec(page);
   if (!action) throw new Error(`no consent form in:\n${page}`);
   const form = new URLSearchParams();
-  for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1], decodeHtml(m[2]));
+  for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    form.set(m[1], decodeHtml(m[2]));
   form.set("consent", "accept");
   const res = await fetch(new URL(action[1], authorizeUrl), {
     method: "POST",

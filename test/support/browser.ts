@@ -6,7 +6,8 @@ import { chromium, type BrowserContext, type Locator, type Page } from "playwrig
 /** Debian's chromium (`apt-get install chromium`); the tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-export const SKIP_MESSAGE = "browser test skipped: chromium not found; install it with `apt-get install chromium` and run `npm test`";
+export const SKIP_MESSAGE =
+  "browser test skipped: chromium not found; install it with `apt-get install chromium` and run `npm test`";
 
 export function hasChromium(): boolean {
   return fs.existsSync(CHROMIUM);
@@ -66,13 +67,21 @@ export async function drag(page: Page, from: Locator, to: Locator | { x: number;
 
 /** Drops a node type from the palette onto the workspace at (x, y) relative to the visible chart; returns its id. */
 export async function addNodeFromPalette(page: Page, type: string, at: { x: number; y: number }): Promise<string> {
-  const before: string[] = await page.evaluate((t) => (globalThis as any).RED.nodes.filterNodes({ type: t }).map((n: any) => n.id), type);
+  const before: string[] = await page.evaluate(
+    (t) => (globalThis as any).RED.nodes.filterNodes({ type: t }).map((n: any) => n.id),
+    type,
+  );
   const chart = await page.locator("#red-ui-workspace-chart").boundingBox();
   if (!chart) throw new Error("no workspace");
-  await drag(page, page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`), { x: chart.x + at.x, y: chart.y + at.y });
+  await drag(page, page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`), {
+    x: chart.x + at.x,
+    y: chart.y + at.y,
+  });
   const handle = await page.waitForFunction(
     ([t, known]) => {
-      const added = (globalThis as any).RED.nodes.filterNodes({ type: t }).filter((n: any) => !(known as string[]).includes(n.id));
+      const added = (globalThis as any).RED.nodes
+        .filterNodes({ type: t })
+        .filter((n: any) => !(known as string[]).includes(n.id));
       return added.length > 0 ? added[0].id : null;
     },
     [type, before] as const,
@@ -86,7 +95,11 @@ export function canvasNode(page: Page, id: string): Locator {
 }
 
 export async function wire(page: Page, fromId: string, toId: string): Promise<void> {
-  await drag(page, canvasNode(page, fromId).locator(".red-ui-flow-port-output .red-ui-flow-port"), canvasNode(page, toId).locator(".red-ui-flow-port-input .red-ui-flow-port"));
+  await drag(
+    page,
+    canvasNode(page, fromId).locator(".red-ui-flow-port-output .red-ui-flow-port"),
+    canvasNode(page, toId).locator(".red-ui-flow-port-input .red-ui-flow-port"),
+  );
 }
 
 /** Writes a screenshot to test-artifacts/; with UPDATE_SCREENSHOTS=1 also to `copyTo` (the README's images). */

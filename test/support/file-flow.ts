@@ -17,11 +17,42 @@ export function fileFlow({ emulator, outFile, token, name = "" }: FileFlowOption
   return [
     { id: "tab1", type: "tab", label: "Box" },
     {
-      id: "cfg1", type: "box-config", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl,
+      id: "cfg1",
+      type: "box-config",
+      name: "emulator",
+      authType: "developerToken",
+      apiBaseUrl: emulator.apiUrl,
       ...(token ? { credentials: { accessToken: token } } : {}),
     },
-    { id: "events1", type: "box-events-in", z: "tab1", name, box: "cfg1", streamType: "all", startFrom: "now", resume: true, eventTypes: [], x: 120, y: 80, wires: [["file1"]] },
-    { id: "file1", type: "file", z: "tab1", name: "", filename: outFile, filenameType: "str", appendNewline: true, createDir: true, overwriteFile: "false", encoding: "none", x: 360, y: 80, wires: [[]] },
+    {
+      id: "events1",
+      type: "box-events-in",
+      z: "tab1",
+      name,
+      box: "cfg1",
+      streamType: "all",
+      startFrom: "now",
+      resume: true,
+      eventTypes: [],
+      x: 120,
+      y: 80,
+      wires: [["file1"]],
+    },
+    {
+      id: "file1",
+      type: "file",
+      z: "tab1",
+      name: "",
+      filename: outFile,
+      filenameType: "str",
+      appendNewline: true,
+      createDir: true,
+      overwriteFile: "false",
+      encoding: "none",
+      x: 360,
+      y: 80,
+      wires: [[]],
+    },
   ];
 }
 
@@ -48,14 +79,18 @@ export class EventTrickle {
   private running = false;
   private loop?: Promise<void>;
 
-  constructor(private readonly emulator: BoxEmulator, private readonly gapMs: [number, number] = [15, 45]) {}
+  constructor(
+    private readonly emulator: BoxEmulator,
+    private readonly gapMs: [number, number] = [15, 45],
+  ) {}
 
   start(): this {
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
         const now = Date.now();
-        for (const event of this.emulator.createEvents(1 + Math.floor(Math.random() * 3))) this.createdAt.set(event.event_id, now);
+        for (const event of this.emulator.createEvents(1 + Math.floor(Math.random() * 3)))
+          this.createdAt.set(event.event_id, now);
         await delay(this.gapMs[0] + Math.random() * (this.gapMs[1] - this.gapMs[0]));
       }
     })();

@@ -26,7 +26,13 @@ if (file) {
     const memory = process.memoryUsage();
     const processListeners: Record<string, number> = {};
     for (const name of process.eventNames()) processListeners[String(name)] = process.listenerCount(name);
-    const report: ProbeReport = { pid: process.pid, resources: process.getActiveResourcesInfo(), processListeners, memory, seq: seq++ };
+    const report: ProbeReport = {
+      pid: process.pid,
+      resources: process.getActiveResourcesInfo(),
+      processListeners,
+      memory,
+      seq: seq++,
+    };
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(report));
     fs.renameSync(`${file}.tmp`, file);
   };

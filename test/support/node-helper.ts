@@ -25,12 +25,43 @@ export interface FlowOptions {
 export function eventFlow(emulator: BoxEmulator, options: FlowOptions = {}) {
   const flow: Record<string, unknown>[] = [
     { id: "tab", type: "tab", label: "test" },
-    { id: "cfg", type: "box-config", z: "", name: "emulator", authType: "developerToken", apiBaseUrl: emulator.apiUrl, ...options.config },
-    { id: "in", type: "box-events-in", z: "tab", x: 100, y: 100, name: "box", box: "cfg", streamType: "all", startFrom: "now", resume: true, eventTypes: [], wires: [["out"]], ...options.events },
+    {
+      id: "cfg",
+      type: "box-config",
+      z: "",
+      name: "emulator",
+      authType: "developerToken",
+      apiBaseUrl: emulator.apiUrl,
+      ...options.config,
+    },
+    {
+      id: "in",
+      type: "box-events-in",
+      z: "tab",
+      x: 100,
+      y: 100,
+      name: "box",
+      box: "cfg",
+      streamType: "all",
+      startFrom: "now",
+      resume: true,
+      eventTypes: [],
+      wires: [["out"]],
+      ...options.events,
+    },
     { id: "out", type: "helper", z: "tab", x: 300, y: 100 },
   ];
   if (options.catchErrors) {
-    flow.push({ id: "catcher", type: "catch", z: "tab", x: 100, y: 200, scope: null, uncaught: false, wires: [["caught"]] });
+    flow.push({
+      id: "catcher",
+      type: "catch",
+      z: "tab",
+      x: 100,
+      y: 200,
+      scope: null,
+      uncaught: false,
+      wires: [["caught"]],
+    });
     flow.push({ id: "caught", type: "helper", z: "tab", x: 300, y: 200 });
   }
   const credentials = { cfg: options.credentials ?? { accessToken: options.token ?? emulator.issueToken() } };
@@ -53,7 +84,10 @@ export interface Status {
 /** Every status the node has shown so far, oldest first (read from the helper's spy, so none is missed). */
 export function statusesOf(nodeId: string): Status[] {
   const spy = helper.getNode(nodeId).status;
-  return spy.getCalls().filter((call: any) => call.thisValue?.id === nodeId).map((call: any) => call.args[0]);
+  return spy
+    .getCalls()
+    .filter((call: any) => call.thisValue?.id === nodeId)
+    .map((call: any) => call.args[0]);
 }
 
 export function lastStatus(nodeId: string): Status | undefined {
@@ -64,11 +98,17 @@ export function lastStatus(nodeId: string): Status | undefined {
 /** Messages the node has sent so far (from the helper's spy, so none sent before a listener existed is missed). */
 export function sentBy(nodeId: string): any[] {
   const spy = helper.getNode(nodeId).send;
-  return spy.getCalls().filter((call: any) => call.thisValue?.id === nodeId).map((call: any) => call.args[0]);
+  return spy
+    .getCalls()
+    .filter((call: any) => call.thisValue?.id === nodeId)
+    .map((call: any) => call.args[0]);
 }
 
 /** Errors the node reported with node.error, as [message, msg] pairs. */
 export function errorsOf(nodeId: string): [unknown, any][] {
   const spy = helper.getNode(nodeId).error;
-  return spy.getCalls().filter((call: any) => call.thisValue?.id === nodeId).map((call: any) => [call.args[0], call.args[1]]);
+  return spy
+    .getCalls()
+    .filter((call: any) => call.thisValue?.id === nodeId)
+    .map((call: any) => [call.args[0], call.args[1]]);
 }

@@ -30,7 +30,11 @@ export class NodeRedProcess {
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
 
-  private constructor(userDir: string, port: number, private readonly options: NodeRedProcessOptions) {
+  private constructor(
+    userDir: string,
+    port: number,
+    private readonly options: NodeRedProcessOptions,
+  ) {
     this.userDir = userDir;
     this.port = port;
   }
@@ -78,7 +82,8 @@ export class NodeRedProcess {
     for (;;) {
       const match = this.output.match(pattern);
       if (match) return match;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in Node-RED output:\n${this.output.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${pattern} in Node-RED output:\n${this.output.slice(-3000)}`);
       if (this.child?.exitCode !== null) throw new Error(`Node-RED exited:\n${this.output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -86,10 +91,14 @@ export class NodeRedProcess {
 
   private async launch(): Promise<void> {
     const redJs = this.options.redJs ?? nodeRedRedJs();
-    const child = spawn(this.options.nodeBin ?? process.execPath, [redJs, "--userDir", this.userDir, "--port", String(this.port)], {
-      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false", ...this.options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      this.options.nodeBin ?? process.execPath,
+      [redJs, "--userDir", this.userDir, "--port", String(this.port)],
+      {
+        env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false", ...this.options.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     this.child = child;
     this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
     child.stdout?.on("data", (d) => (this.output += d.toString()));

@@ -14,7 +14,8 @@ export function nodeRedDir(): string {
   const fromEnv = process.env.BOX_TEST_NODE_RED;
   if (fromEnv) {
     const dir = path.resolve(fromEnv);
-    if (!fs.existsSync(path.join(dir, "package.json"))) throw new Error(`BOX_TEST_NODE_RED=${fromEnv}: no node-red package there`);
+    if (!fs.existsSync(path.join(dir, "package.json")))
+      throw new Error(`BOX_TEST_NODE_RED=${fromEnv}: no node-red package there`);
     return dir;
   }
   return path.dirname(require.resolve("node-red/package.json"));

@@ -25,7 +25,10 @@ export class StreamHarness {
   private readonly controller = new AbortController();
   private running?: Promise<void>;
 
-  constructor(readonly emulator: BoxEmulator, options: HarnessOptions = {}) {
+  constructor(
+    readonly emulator: BoxEmulator,
+    options: HarnessOptions = {},
+  ) {
     this.api = new BoxApi({
       apiBaseUrl: emulator.apiUrl,
       tokens: options.tokens ?? new DeveloperTokenSource(emulator.issueToken()),

@@ -28,9 +28,15 @@ export interface OAuth2Context {
 }
 
 /** Builds the token source for the chosen auth type, or says in a few words what is missing. */
-export function createTokenSource(settings: AuthSettings, http: HttpClient, origin: string, oauth2?: OAuth2Context): TokenSource {
+export function createTokenSource(
+  settings: AuthSettings,
+  http: HttpClient,
+  origin: string,
+  oauth2?: OAuth2Context,
+): TokenSource {
   const need = (value: string | undefined, what: string, credential = true): string => {
-    if (!value || !value.trim()) throw new BoxError("config", credential ? `missing credentials: ${what}` : `missing ${what}`);
+    if (!value || !value.trim())
+      throw new BoxError("config", credential ? `missing credentials: ${what}` : `missing ${what}`);
     return value.trim();
   };
   switch (settings.authType) {
@@ -56,7 +62,10 @@ export function createTokenSource(settings: AuthSettings, http: HttpClient, orig
       return new OAuth2TokenSource({
         http,
         origin,
-        client: { clientId: need(settings.clientId, "client ID"), clientSecret: need(settings.clientSecret, "client secret") },
+        client: {
+          clientId: need(settings.clientId, "client ID"),
+          clientSecret: need(settings.clientSecret, "client secret"),
+        },
         store: oauth2.store,
         nodeId: oauth2.nodeId,
         pasted: { accessToken: settings.accessToken, refreshToken: settings.refreshToken },

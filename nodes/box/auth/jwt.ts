@@ -50,16 +50,30 @@ export function parseJwtConfig(text: string): JwtApp {
   const passphrase = optional(appAuth, "passphrase");
   let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey({ key: pem, format: "pem", passphrase: typeof passphrase === "string" ? passphrase : undefined });
+    privateKey = createPrivateKey({
+      key: pem,
+      format: "pem",
+      passphrase: typeof passphrase === "string" ? passphrase : undefined,
+    });
   } catch (err) {
     const code = (err as { code?: string }).code ?? "";
-    const badPassphrase = code === "ERR_OSSL_BAD_DECRYPT" || code === "ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED" || code === "ERR_MISSING_PASSPHRASE";
+    const badPassphrase =
+      code === "ERR_OSSL_BAD_DECRYPT" ||
+      code === "ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED" ||
+      code === "ERR_MISSING_PASSPHRASE";
     throw new BoxError("config", badPassphrase ? "wrong JWT passphrase" : "invalid private key in JWT config");
   }
   if (privateKey.asymmetricKeyType !== "rsa") throw new BoxError("config", "JWT private key is not RSA");
   const enterprise = optional(config, "enterpriseID");
-  const enterpriseId = typeof enterprise === "number" ? String(enterprise) : typeof enterprise === "string" ? enterprise.trim() : "";
-  return { clientId, clientSecret, publicKeyId, privateKey, enterpriseId: enterpriseId && enterpriseId !== "0" ? enterpriseId : undefined };
+  const enterpriseId =
+    typeof enterprise === "number" ? String(enterprise) : typeof enterprise === "string" ? enterprise.trim() : "";
+  return {
+    clientId,
+    clientSecret,
+    publicKeyId,
+    privateKey,
+    enterpriseId: enterpriseId && enterpriseId !== "0" ? enterpriseId : undefined,
+  };
 }
 
 /** A signed RS256 assertion for `subject`, expiring 45 s after `nowMs` (the caller's best idea of Box's clock). */
@@ -109,7 +123,11 @@ export function jwtTokenSource(http: HttpClient, origin: string, app: JwtApp, su
 }
 
 function isExpRefusal(err: unknown): err is TokenRequestError {
-  return err instanceof TokenRequestError && err.details.code === "invalid_grant" && /'exp'|"exp"|\bexp\b/.test(err.details.description ?? "");
+  return (
+    err instanceof TokenRequestError &&
+    err.details.code === "invalid_grant" &&
+    /'exp'|"exp"|\bexp\b/.test(err.details.description ?? "")
+  );
 }
 
 function explain(err: unknown): unknown {

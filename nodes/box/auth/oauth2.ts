@@ -38,7 +38,13 @@ export function authorizeUrl(origin: string, clientId: string, redirectUri: stri
 }
 
 /** `authorization_code` grant: the code from the consent redirect becomes an access and refresh token. */
-export async function exchangeCode(http: HttpClient, origin: string, client: OAuth2Client, code: string, redirectUri: string): Promise<TokenResponse> {
+export async function exchangeCode(
+  http: HttpClient,
+  origin: string,
+  client: OAuth2Client,
+  code: string,
+  redirectUri: string,
+): Promise<TokenResponse> {
   const tokens = await requestToken(http, origin, {
     grant_type: "authorization_code",
     code,
@@ -46,7 +52,9 @@ export async function exchangeCode(http: HttpClient, origin: string, client: OAu
     client_secret: client.clientSecret,
     redirect_uri: redirectUri,
   }).catch((err) => {
-    throw err instanceof TokenRequestError && err.details.code === "invalid_grant" ? err.withReason("authorization code refused") : err;
+    throw err instanceof TokenRequestError && err.details.code === "invalid_grant"
+      ? err.withReason("authorization code refused")
+      : err;
   });
   if (!tokens.refreshToken) throw new BoxError("protocol", "Box sent no refresh token");
   return tokens;
@@ -98,12 +106,17 @@ export class OAuth2TokenSource implements TokenSource {
     const { store, nodeId, client } = this.options;
     return store.exclusive(nodeId, async () => {
       const entry = await this.reconciled(await store.get(nodeId));
-      if (!entry || (!entry.refreshToken && !entry.accessToken)) throw new BoxError("config", entry?.error ?? NOT_AUTHORIZED);
+      if (!entry || (!entry.refreshToken && !entry.accessToken))
+        throw new BoxError("config", entry?.error ?? NOT_AUTHORIZED);
       if (entry.clientId !== client.clientId) throw new BoxError("config", "client ID changed: authorize again");
       const remainingMs = (entry.accessExpiresAt ?? 0) - Date.now();
       const lifetimeMs = (entry.accessLifetimeSec ?? PASTED_ACCESS_LIFETIME_SEC) * 1000;
       // Fresh enough that CachingTokenSource will not want a new one at once (its margin is min(60 s, 20 %)).
-      if (entry.accessToken && entry.accessToken !== this.refused && remainingMs > 1.25 * Math.min(60_000, 0.2 * lifetimeMs)) {
+      if (
+        entry.accessToken &&
+        entry.accessToken !== this.refused &&
+        remainingMs > 1.25 * Math.min(60_000, 0.2 * lifetimeMs)
+      ) {
         return { accessToken: entry.accessToken, expiresInSec: remainingMs / 1000 };
       }
       if (!entry.refreshToken) throw new BoxError("config", entry.error ?? NOT_AUTHORIZED);

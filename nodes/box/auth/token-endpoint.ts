@@ -62,7 +62,7 @@ export async function requestToken(
   }
   const code = typeof body?.error === "string" ? body.error : undefined;
   const rawDate = res.headers.date;
-  const serverDate = Date.parse(String(Array.isArray(rawDate) ? rawDate[0] : rawDate ?? ""));
+  const serverDate = Date.parse(String(Array.isArray(rawDate) ? rawDate[0] : (rawDate ?? "")));
   const fail = (kind: BoxError["kind"], message: string, details: BoxError["details"]) =>
     new TokenRequestError(kind, message, details, Number.isNaN(serverDate) ? undefined : serverDate);
   if (res.status === 400 || res.status === 401 || res.status === 403) {

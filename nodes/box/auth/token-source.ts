@@ -32,7 +32,8 @@ export class CachingTokenSource implements TokenSource {
 
   token(signal?: AbortSignal): Promise<string> {
     if (this.current && this.now() < this.current.refreshAt) return Promise.resolve(this.current.token);
-    if (this.lastFailure && this.now() - this.lastFailure.at < FAILURE_MEMORY_MS) return Promise.reject(this.lastFailure.error);
+    if (this.lastFailure && this.now() - this.lastFailure.at < FAILURE_MEMORY_MS)
+      return Promise.reject(this.lastFailure.error);
     this.inflight ??= this.mintOnce();
     return signal ? raceAbort(this.inflight, signal) : this.inflight;
   }

@@ -118,7 +118,10 @@ export class TokenStore {
     try {
       const envelope = JSON.parse(text) as Envelope;
       if (envelope.format !== FORMAT || envelope.version !== 1) throw new Error("unknown format");
-      const names = [envelope.key, ...(["credentialSecret", "_credentialSecret", "keyFile"] as KeyName[]).filter((k) => k !== envelope.key)];
+      const names = [
+        envelope.key,
+        ...(["credentialSecret", "_credentialSecret", "keyFile"] as KeyName[]).filter((k) => k !== envelope.key),
+      ];
       for (const name of names) {
         const secret = await this.secret(name, false);
         const plain = secret === undefined ? undefined : decrypt(envelope, secret);
@@ -131,13 +134,17 @@ export class TokenStore {
     } catch (err) {
       const aside = `${this.file}.unreadable-${Date.now()}`;
       await fsp.rename(this.file, aside).catch(() => undefined);
-      this.keys.log?.(`Box token store ${this.file} cannot be read (${(err as Error).message}); moved to ${aside}. Authorize the oauth2 config nodes again.`);
+      this.keys.log?.(
+        `Box token store ${this.file} cannot be read (${(err as Error).message}); moved to ${aside}. Authorize the oauth2 config nodes again.`,
+      );
       return new Map();
     }
     // Written with a key that is no longer the preferred one (e.g. credentialSecret was set since): re-encrypt.
     if (usedKey !== (await this.preferredKey())) {
       this.entries = Promise.resolve(entries);
-      await this.persist().catch((err) => this.keys.log?.(`Box token store: cannot re-encrypt ${this.file}: ${(err as Error).message}`));
+      await this.persist().catch((err) =>
+        this.keys.log?.(`Box token store: cannot re-encrypt ${this.file}: ${(err as Error).message}`),
+      );
     }
     return entries;
   }
@@ -161,7 +168,10 @@ export class TokenStore {
   }
 
   private async secret(name: KeyName, create: boolean): Promise<string | undefined> {
-    if (name === "credentialSecret") return typeof this.keys.credentialSecret === "string" && this.keys.credentialSecret ? this.keys.credentialSecret : undefined;
+    if (name === "credentialSecret")
+      return typeof this.keys.credentialSecret === "string" && this.keys.credentialSecret
+        ? this.keys.credentialSecret
+        : undefined;
     if (name === "_credentialSecret") return systemSecret(this.keys);
     const keyFile = path.join(this.dir, KEY_FILE);
     try {
@@ -212,7 +222,11 @@ function encrypt(plain: string, secret: string, key: KeyName): Envelope {
 
 function decrypt(envelope: Envelope, secret: string): string | undefined {
   try {
-    const decipher = createDecipheriv("aes-256-gcm", deriveKey(secret, Buffer.from(envelope.salt, "base64")), Buffer.from(envelope.iv, "base64"));
+    const decipher = createDecipheriv(
+      "aes-256-gcm",
+      deriveKey(secret, Buffer.from(envelope.salt, "base64")),
+      Buffer.from(envelope.iv, "base64"),
+    );
     decipher.setAAD(Buffer.from(`${FORMAT}/1/${envelope.key}`));
     decipher.setAuthTag(Buffer.from(envelope.tag, "base64"));
     return Buffer.concat([decipher.update(Buffer.from(envelope.data, "base64")), decipher.final()]).toString("utf8");
