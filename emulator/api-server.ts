@@ -4,15 +4,17 @@ import { bearerToken, sendBoxError, sendJson, sendText } from "./http-util";
 import { handleAuthorize, handleTokenRequest } from "./oauth";
 import { parseStreamType } from "./realtime";
 import { demoUser } from "./event-defaults";
+import { handleItemsApi, isItemRoute } from "./items-api";
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
 
-export type ApiTarget = "events" | "options" | "token" | null;
+export type ApiTarget = "events" | "options" | "token" | "items" | null;
 
 export function apiFaultTarget(method: string, pathname: string): ApiTarget {
   if (pathname === "/2.0/events") return method === "GET" ? "events" : method === "OPTIONS" ? "options" : null;
   if (pathname === "/oauth2/token" && method === "POST") return "token";
+  if (isItemRoute(method, pathname)) return "items";
   return null;
 }
 
@@ -50,6 +52,8 @@ export async function handleBoxApi(
     case "/api/oauth2/authorize":
       return handleAuthorize(ctx, req, res, url);
     default:
+      if (isItemRoute(method, url.pathname) && !requireToken(ctx, req, res)) return;
+      if (handleItemsApi(ctx.items.tree, method, res, url)) return;
       return sendBoxError(res, 404, "Not Found", undefined, "not_found");
   }
 }

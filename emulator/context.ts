@@ -1,6 +1,7 @@
 import type { EventFactory } from "./event-defaults";
 import type { EventLog } from "./event-log";
 import type { FaultQueue } from "./faults";
+import type { ItemActivity } from "./item-activity";
 import type { RealtimeHub } from "./realtime";
 import type { AuthState } from "./oauth";
 import type { TokenStore } from "./tokens";
@@ -15,6 +16,7 @@ export interface EmulatorContext {
   auth: AuthState;
   faults: FaultQueue;
   hub: RealtimeHub;
+  items: ItemActivity;
   requests: RequestRecord[];
   realtimeUrl: () => string;
   settings: () => Settings;

@@ -3,6 +3,7 @@ import type { EmulatorContext } from "./context";
 import type { BoxEvent, Quirks } from "./types";
 import { readBody, sendJson } from "./http-util";
 import { createJwtApp } from "./oauth";
+import { handleItemControl } from "./item-control";
 
 const MAX_BATCH = 100_000;
 
@@ -99,6 +100,7 @@ export async function handleControl(
       ctx.requests.length = 0;
       return sendJson(res, 200, { ok: true });
     default:
+      if (await handleItemControl(ctx.items, req, res, url)) return;
       return fail(404, `no control route ${route}`);
   }
 }

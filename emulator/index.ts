@@ -6,6 +6,8 @@ import { handleControl } from "./control-api";
 import { EventFactory } from "./event-defaults";
 import { EventLog } from "./event-log";
 import { FaultQueue } from "./faults";
+import { ItemActivity } from "./item-activity";
+import { ItemTree } from "./item-tree";
 import { closeServer, listen, sendBoxError, trackSockets } from "./http-util";
 import { RealtimeHub, handleRealtimeRequest } from "./realtime";
 import { AuthState, createJwtApp } from "./oauth";
@@ -13,6 +15,8 @@ import { TokenStore } from "./tokens";
 import type { BoxEmulator, BoxEvent, EmulatorOptions, Quirks, RequestRecord, Settings } from "./types";
 
 export type { JwtApp, TokenRequestStats } from "./oauth";
+export type { ItemActivity, ItemEventSpec, SourceShape } from "./item-activity";
+export type { ItemAccess, ItemRef, ItemTree, TreeFile, TreeFolder, TreeItem } from "./item-tree";
 export type { BoxEmulator, BoxEvent, EmulatorOptions, Fault, FaultTarget, Quirks, RequestRecord } from "./types";
 
 export const DEFAULT_POSITION_BASE = "1152922976252290886";
@@ -59,19 +63,22 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
   const apiSockets = trackSockets(apiServer);
   const rtSockets = trackSockets(rtServer);
 
-  const createEvents = (count: number, partial?: Partial<BoxEvent>): BoxEvent[] => {
-    const batch: BoxEvent[] = [];
-    for (let i = 0; i < count; i++) batch.push(factory.build(partial));
+  const appendEvents = (partials: Partial<BoxEvent>[]): BoxEvent[] => {
+    const batch = partials.map((partial) => factory.build(partial));
     log.append(batch);
     hub.notify();
     return batch;
   };
+  const createEvents = (count: number, partial?: Partial<BoxEvent>): BoxEvent[] =>
+    appendEvents(Array.from({ length: count }, () => partial ?? {}));
+  const items = new ItemActivity(new ItemTree(account.userId), appendEvents, account.userId);
 
   const ctx: EmulatorContext = {
     account,
     log,
     factory,
     hub,
+    items,
     requests,
     tokens: new TokenStore(),
     auth: new AuthState(account.clientId, account.clientSecret),
@@ -158,6 +165,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
       ctx.auth.tokenDelayMs = ms;
     },
     tokenRequestStats: () => ({ ...ctx.auth.stats }),
+    items,
     createEvent: (partial) => createEvents(1, partial)[0],
     createEvents,
     events: () => log.all(),

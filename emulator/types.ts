@@ -31,7 +31,8 @@ export interface BoxEvent {
   [k: string]: unknown;
 }
 
-export type FaultTarget = "events" | "options" | "realtime" | "token" | "any";
+/** `items`: `GET /2.0/files/{id}`, `/2.0/folders/{id}` and `/2.0/folders/{id}/items` */
+export type FaultTarget = "events" | "options" | "realtime" | "token" | "items" | "any";
 
 export interface Fault {
   target: FaultTarget;
@@ -94,6 +95,8 @@ export interface BoxEmulator {
   setTokenDelay(ms: number): void;
   /** Token requests so far, and the most that were in flight at once. */
   tokenRequestStats(): import("./oauth").TokenRequestStats;
+  /** Folders and files (`items.tree`) and what people do with them, each recording Box's event. */
+  readonly items: import("./item-activity").ItemActivity;
   createEvent(partial?: Partial<BoxEvent>): BoxEvent;
   createEvents(count: number, partial?: Partial<BoxEvent>): BoxEvent[];
   events(): readonly BoxEvent[];
