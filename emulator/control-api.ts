@@ -7,6 +7,101 @@ import { handleItemControl } from "./item-control";
 
 const MAX_BATCH = 100_000;
 
+/** One control request: what a route handler needs to read and answer it. */
+export interface ControlCall {
+  ctx: EmulatorContext;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  fail(status: number, message: string): void;
+  /** The JSON object body, or undefined when the request was already answered (bad body). */
+  jsonBody(): Promise<Record<string, unknown> | undefined>;
+}
+
+type ControlRoute = (call: ControlCall) => Promise<void> | void;
+
+const ok = (call: ControlCall, status = 200): void => sendJson(call.res, status, { ok: true });
+
+/** A route that needs a JSON body: the handler runs only when the body is a JSON object. */
+const withBody =
+  (handler: (call: ControlCall, body: Record<string, unknown>) => Promise<void> | void): ControlRoute =>
+  async (call) => {
+    const body = await call.jsonBody();
+    if (body) await handler(call, body);
+  };
+
+function addEvents(call: ControlCall, body: Record<string, unknown>): void {
+  const { count, ...partial } = body;
+  const n = count === undefined ? 1 : count;
+  if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_BATCH) {
+    return call.fail(400, `count must be an integer from 1 to ${MAX_BATCH}`);
+  }
+  sendJson(call.res, 201, call.ctx.createEvents(n as number, partial as Partial<BoxEvent>));
+}
+
+function addFault(call: ControlCall, body: Record<string, unknown>): void {
+  try {
+    call.ctx.faults.add(body as never);
+  } catch (err) {
+    return call.fail(400, (err as Error).message);
+  }
+  sendJson(call.res, 201, { ok: true, pending: call.ctx.faults.pending });
+}
+
+function issueToken(call: ControlCall, body: Record<string, unknown>): void {
+  const lifetime = typeof body.lifetimeSec === "number" ? body.lifetimeSec : call.ctx.settings().tokenLifetimeSec;
+  sendJson(call.res, 201, { access_token: call.ctx.tokens.issue(lifetime), expires_in: lifetime });
+}
+
+async function addJwtApp(call: ControlCall, body: Record<string, unknown>): Promise<void> {
+  const passphrase = typeof body.passphrase === "string" ? body.passphrase : undefined;
+  const app = await createJwtApp(call.ctx, { passphrase });
+  sendJson(call.res, 201, { clientId: app.clientId, publicKeyId: app.publicKeyId, configJson: app.configJson });
+}
+
+function setClockSkew(call: ControlCall, body: Record<string, unknown>): void {
+  if (typeof body.ms !== "number" || !Number.isFinite(body.ms)) return call.fail(400, "ms must be a number");
+  call.ctx.auth.skewMs = body.ms;
+  call.ctx.auth.dateHeader = body.dateHeader === "none" ? "none" : "server";
+  ok(call);
+}
+
+/** Routes by `METHOD /path`; add new controls here. */
+export const CONTROL_ROUTES: Record<string, ControlRoute> = {
+  "GET /_emulator/events": (call) => sendJson(call.res, 200, call.ctx.log.all()),
+  "POST /_emulator/events": withBody(addEvents),
+  "POST /_emulator/faults": withBody(addFault),
+  "DELETE /_emulator/faults": (call) => {
+    call.ctx.faults.clear();
+    ok(call);
+  },
+  "POST /_emulator/quirks": withBody((call, body) => {
+    call.ctx.setQuirks(body as Quirks);
+    sendJson(call.res, 200, { ok: true, settings: call.ctx.settings() });
+  }),
+  "POST /_emulator/tokens": withBody(issueToken),
+  "POST /_emulator/tokens/revoke-all": (call) => {
+    call.ctx.tokens.revokeAll();
+    ok(call);
+  },
+  "POST /_emulator/tokens/expire-all": (call) => {
+    call.ctx.tokens.expireAll();
+    ok(call);
+  },
+  "POST /_emulator/jwt-apps": withBody(addJwtApp),
+  "POST /_emulator/tokens/revoke-refresh": (call) => {
+    call.ctx.tokens.revokeRefreshTokens();
+    ok(call);
+  },
+  "POST /_emulator/clock-skew": withBody(setClockSkew),
+  "GET /_emulator/stats": (call) => sendJson(call.res, 200, call.ctx.stats()),
+  "GET /_emulator/requests": (call) => sendJson(call.res, 200, call.ctx.requests),
+  "DELETE /_emulator/requests": (call) => {
+    call.ctx.requests.length = 0;
+    ok(call);
+  },
+};
+
 /** Unauthenticated test/demo controls under /_emulator/ on the API server. */
 export async function handleControl(
   ctx: EmulatorContext,
@@ -16,91 +111,26 @@ export async function handleControl(
 ): Promise<void> {
   const route = `${req.method ?? "GET"} ${url.pathname.replace(/\/+$/, "")}`;
   const fail = (status: number, message: string): void => sendJson(res, status, { error: message });
-  const jsonBody = async (): Promise<Record<string, unknown> | undefined> => {
-    const text = await readBody(req, res);
-    if (text === undefined) return undefined;
-    if (text.trim() === "") return {};
-    try {
-      const value: unknown = JSON.parse(text);
-      if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      /* answered below */
-    }
-    fail(400, "body must be a JSON object");
-    return undefined;
-  };
+  const handler = CONTROL_ROUTES[route];
+  if (handler) return handler({ ctx, req, res, url, fail, jsonBody: () => readJsonObject(req, res, fail) });
+  if (await handleItemControl(ctx.items, req, res, url)) return;
+  fail(404, `no control route ${route}`);
+}
 
-  switch (route) {
-    case "GET /_emulator/events":
-      return sendJson(res, 200, ctx.log.all());
-    case "POST /_emulator/events": {
-      const body = await jsonBody();
-      if (!body) return;
-      const { count, ...partial } = body;
-      const n = count === undefined ? 1 : count;
-      if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_BATCH) {
-        return fail(400, `count must be an integer from 1 to ${MAX_BATCH}`);
-      }
-      return sendJson(res, 201, ctx.createEvents(n as number, partial as Partial<BoxEvent>));
-    }
-    case "POST /_emulator/faults": {
-      const body = await jsonBody();
-      if (!body) return;
-      try {
-        ctx.faults.add(body as never);
-      } catch (err) {
-        return fail(400, (err as Error).message);
-      }
-      return sendJson(res, 201, { ok: true, pending: ctx.faults.pending });
-    }
-    case "DELETE /_emulator/faults":
-      ctx.faults.clear();
-      return sendJson(res, 200, { ok: true });
-    case "POST /_emulator/quirks": {
-      const body = await jsonBody();
-      if (!body) return;
-      ctx.setQuirks(body as Quirks);
-      return sendJson(res, 200, { ok: true, settings: ctx.settings() });
-    }
-    case "POST /_emulator/tokens": {
-      const body = await jsonBody();
-      if (!body) return;
-      const lifetime = typeof body.lifetimeSec === "number" ? body.lifetimeSec : ctx.settings().tokenLifetimeSec;
-      return sendJson(res, 201, { access_token: ctx.tokens.issue(lifetime), expires_in: lifetime });
-    }
-    case "POST /_emulator/tokens/revoke-all":
-      ctx.tokens.revokeAll();
-      return sendJson(res, 200, { ok: true });
-    case "POST /_emulator/tokens/expire-all":
-      ctx.tokens.expireAll();
-      return sendJson(res, 200, { ok: true });
-    case "POST /_emulator/jwt-apps": {
-      const body = await jsonBody();
-      if (!body) return;
-      const passphrase = typeof body.passphrase === "string" ? body.passphrase : undefined;
-      const app = await createJwtApp(ctx, { passphrase });
-      return sendJson(res, 201, { clientId: app.clientId, publicKeyId: app.publicKeyId, configJson: app.configJson });
-    }
-    case "POST /_emulator/tokens/revoke-refresh":
-      ctx.tokens.revokeRefreshTokens();
-      return sendJson(res, 200, { ok: true });
-    case "POST /_emulator/clock-skew": {
-      const body = await jsonBody();
-      if (!body) return;
-      if (typeof body.ms !== "number" || !Number.isFinite(body.ms)) return fail(400, "ms must be a number");
-      ctx.auth.skewMs = body.ms;
-      ctx.auth.dateHeader = body.dateHeader === "none" ? "none" : "server";
-      return sendJson(res, 200, { ok: true });
-    }
-    case "GET /_emulator/stats":
-      return sendJson(res, 200, ctx.stats());
-    case "GET /_emulator/requests":
-      return sendJson(res, 200, ctx.requests);
-    case "DELETE /_emulator/requests":
-      ctx.requests.length = 0;
-      return sendJson(res, 200, { ok: true });
-    default:
-      if (await handleItemControl(ctx.items, req, res, url)) return;
-      return fail(404, `no control route ${route}`);
+async function readJsonObject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fail: ControlCall["fail"],
+): Promise<Record<string, unknown> | undefined> {
+  const text = await readBody(req, res);
+  if (text === undefined) return undefined;
+  if (text.trim() === "") return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    /* answered below */
   }
+  fail(400, "body must be a JSON object");
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
 import { URL } from "url";
 import type { EmulatorContext } from "./context";
 import { handleBoxApi, apiFaultTarget } from "./api-server";
@@ -12,7 +12,7 @@ import { closeServer, listen, sendBoxError, trackSockets } from "./http-util";
 import { RealtimeHub, handleRealtimeRequest } from "./realtime";
 import { AuthState, createJwtApp } from "./oauth";
 import { TokenStore } from "./tokens";
-import type { BoxEmulator, BoxEvent, EmulatorOptions, Quirks, RequestRecord, Settings } from "./types";
+import type { Account, BoxEmulator, BoxEvent, EmulatorOptions, Quirks, RequestRecord, Settings } from "./types";
 
 export type { JwtApp, TokenRequestStats } from "./oauth";
 export type { ItemActivity, ItemEventSpec, SourceShape } from "./item-activity";
@@ -32,10 +32,8 @@ function applyQuirks(s: Settings, q: Quirks): void {
   if (num(q.tokenLifetimeSec)) s.tokenLifetimeSec = q.tokenLifetimeSec;
 }
 
-export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmulator> {
-  const host = opts.host ?? "127.0.0.1";
-  const base = BigInt(opts.positionBase ?? DEFAULT_POSITION_BASE);
-  const settings: Settings = {
+function settingsFrom(opts: EmulatorOptions): Settings {
+  return {
     positionFormat: opts.positionFormat ?? "number",
     realtimeTimeoutMs: opts.realtimeTimeoutMs ?? 30_000,
     retryTimeout: opts.retryTimeout ?? 610,
@@ -46,23 +44,39 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
     duplicatePages: false,
     shortPages: false,
   };
-  const account = {
+}
+
+function accountFrom(opts: EmulatorOptions): Account {
+  return {
     clientId: opts.clientId ?? "demo-client-id",
     clientSecret: opts.clientSecret ?? "demo-client-secret",
     enterpriseId: opts.enterpriseId ?? "100001",
     userId: opts.userId ?? "200002",
   };
-  const log = new EventLog(base, opts.retentionEvents);
+}
+
+/** The two servers and their open sockets (closed with the emulator). */
+interface Servers {
+  api: Server;
+  realtime: Server;
+  apiSockets: ReturnType<typeof trackSockets>;
+  realtimeSockets: ReturnType<typeof trackSockets>;
+}
+
+function createServers(): Servers {
+  const api = createServer();
+  const realtime = createServer();
+  return { api, realtime, apiSockets: trackSockets(api), realtimeSockets: trackSockets(realtime) };
+}
+
+/** Everything the routes share, with the realtime URL filled in once its server listens. */
+function createContext(opts: EmulatorOptions, servers: Servers, realtimeUrl: () => string): EmulatorContext {
+  const settings = settingsFrom(opts);
+  const account = accountFrom(opts);
+  const log = new EventLog(BigInt(opts.positionBase ?? DEFAULT_POSITION_BASE), opts.retentionEvents);
   const hub = new RealtimeHub(log, () => settings);
   const factory = new EventFactory(account.userId);
   const requests: RequestRecord[] = [];
-  let realtimeUrl = "";
-
-  const apiServer = createServer();
-  const rtServer = createServer();
-  const apiSockets = trackSockets(apiServer);
-  const rtSockets = trackSockets(rtServer);
-
   const appendEvents = (partials: Partial<BoxEvent>[]): BoxEvent[] => {
     const batch = partials.map((partial) => factory.build(partial));
     log.append(batch);
@@ -71,118 +85,139 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
   };
   const createEvents = (count: number, partial?: Partial<BoxEvent>): BoxEvent[] =>
     appendEvents(Array.from({ length: count }, () => partial ?? {}));
-  const items = new ItemActivity(new ItemTree(account.userId), appendEvents, account.userId);
-
-  const ctx: EmulatorContext = {
+  return {
     account,
     log,
     factory,
     hub,
-    items,
+    items: new ItemActivity(new ItemTree(account.userId), appendEvents, account.userId),
     requests,
     tokens: new TokenStore(),
     auth: new AuthState(account.clientId, account.clientSecret),
     faults: new FaultQueue(),
-    realtimeUrl: () => realtimeUrl,
+    realtimeUrl,
     settings: () => settings,
     setQuirks: (q) => applyQuirks(settings, q),
     createEvents,
     stats: () => ({
       events: log.all().length,
-      openConnections: apiSockets.size + rtSockets.size,
+      openConnections: servers.apiSockets.size + servers.realtimeSockets.size,
       heldPolls: hub.held(),
       requests: requests.length,
     }),
   };
+}
 
-  const record = (server: RequestRecord["server"], req: IncomingMessage): void => {
-    const rec: RequestRecord = { server, method: req.method ?? "GET", path: req.url ?? "/", at: Date.now() };
-    if (req.headers.authorization !== undefined) rec.authorization = req.headers.authorization;
-    requests.push(rec);
-  };
+function record(ctx: EmulatorContext, server: RequestRecord["server"], req: IncomingMessage): void {
+  const rec: RequestRecord = { server, method: req.method ?? "GET", path: req.url ?? "/", at: Date.now() };
+  if (req.headers.authorization !== undefined) rec.authorization = req.headers.authorization;
+  ctx.requests.push(rec);
+}
 
-  const guard = (handler: () => Promise<void> | void, res: ServerResponse): void => {
-    Promise.resolve()
-      .then(handler)
-      .catch((err: unknown) => sendBoxError(res, 500, `Emulator error: ${(err as Error).message}`));
-  };
+/** Runs a route; whatever it throws becomes a 500 in Box's error format. */
+function guard(handler: () => Promise<void> | void, res: ServerResponse): void {
+  Promise.resolve()
+    .then(handler)
+    .catch((err: unknown) => sendBoxError(res, 500, `Emulator error: ${(err as Error).message}`));
+}
 
-  apiServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    record("api", req);
-    const url = new URL(req.url ?? "/", "http://emulator");
-    // Control routes are never faulted: the demo and tests must be able to steer the emulator mid-fault.
-    if (url.pathname.startsWith("/_emulator/")) return guard(() => handleControl(ctx, req, res, url), res);
-    const fault = ctx.faults.take(apiFaultTarget(req.method ?? "GET", url.pathname));
-    if (fault) return ctx.faults.apply(fault, req, res);
-    guard(() => handleBoxApi(ctx, req, res, url), res);
-  });
+function routeApi(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): void {
+  record(ctx, "api", req);
+  const url = new URL(req.url ?? "/", "http://emulator");
+  // Control routes are never faulted: the demo and tests must be able to steer the emulator mid-fault.
+  if (url.pathname.startsWith("/_emulator/")) return guard(() => handleControl(ctx, req, res, url), res);
+  const fault = ctx.faults.take(apiFaultTarget(req.method ?? "GET", url.pathname));
+  if (fault) return ctx.faults.apply(fault, req, res);
+  guard(() => handleBoxApi(ctx, req, res, url), res);
+}
 
-  rtServer.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    record("realtime", req);
-    const url = new URL(req.url ?? "/", "http://emulator");
-    const fault = ctx.faults.take(url.pathname === "/subscribe" ? "realtime" : null);
-    if (fault) return ctx.faults.apply(fault, req, res);
-    guard(() => handleRealtimeRequest(hub, req, res, url), res);
-  });
+function routeRealtime(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): void {
+  record(ctx, "realtime", req);
+  const url = new URL(req.url ?? "/", "http://emulator");
+  const fault = ctx.faults.take(url.pathname === "/subscribe" ? "realtime" : null);
+  if (fault) return ctx.faults.apply(fault, req, res);
+  guard(() => handleRealtimeRequest(ctx.hub, req, res, url), res);
+}
 
-  const apiPort = await listen(apiServer, opts.apiPort ?? 0, host);
+/** Both servers listening; the URLs they answer on. */
+async function listenBoth(servers: Servers, opts: EmulatorOptions): Promise<{ apiUrl: string; realtimeUrl: string }> {
+  const host = opts.host ?? "127.0.0.1";
+  const apiPort = await listen(servers.api, opts.apiPort ?? 0, host);
   let rtPort: number;
   try {
-    rtPort = await listen(rtServer, opts.realtimePort ?? 0, host);
+    rtPort = await listen(servers.realtime, opts.realtimePort ?? 0, host);
   } catch (err) {
-    await closeServer(apiServer, apiSockets);
+    await closeServer(servers.api, servers.apiSockets);
     throw err;
   }
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  const apiUrl = `http://${urlHost}:${apiPort}`;
-  realtimeUrl = `http://${urlHost}:${rtPort}`;
-  let closing: Promise<void> | undefined;
+  return { apiUrl: `http://${urlHost}:${apiPort}`, realtimeUrl: `http://${urlHost}:${rtPort}` };
+}
 
+/** Test-side controls: the same as the /_emulator/ routes, as methods. */
+function controls(ctx: EmulatorContext): Omit<BoxEmulator, "apiUrl" | "realtimeUrl" | "close"> {
+  const { account, tokens, auth } = ctx;
   return {
-    apiUrl,
-    realtimeUrl,
     clientId: account.clientId,
     clientSecret: account.clientSecret,
-    requests,
-    issueToken: (o) => ctx.tokens.issue(o?.lifetimeSec ?? settings.tokenLifetimeSec),
-    revokeToken: (t) => ctx.tokens.revoke(t),
-    revokeAllTokens: () => ctx.tokens.revokeAll(),
-    expireAllTokens: () => ctx.tokens.expireAll(),
+    requests: ctx.requests,
+    issueToken: (o) => tokens.issue(o?.lifetimeSec ?? ctx.settings().tokenLifetimeSec),
+    revokeToken: (t) => tokens.revoke(t),
+    revokeAllTokens: () => tokens.revokeAll(),
+    expireAllTokens: () => tokens.expireAll(),
     issueTokenPair: (o) =>
-      ctx.tokens.issuePair(
+      tokens.issuePair(
         o?.clientId ?? account.clientId,
         account.userId,
-        o?.lifetimeSec ?? settings.tokenLifetimeSec,
+        o?.lifetimeSec ?? ctx.settings().tokenLifetimeSec,
       ),
-    revokeRefreshTokens: () => ctx.tokens.revokeRefreshTokens(),
-    issuedTokens: () => ctx.tokens.issuedTokens(),
+    revokeRefreshTokens: () => tokens.revokeRefreshTokens(),
+    issuedTokens: () => tokens.issuedTokens(),
     createJwtApp: (o) => createJwtApp(ctx, o),
     setClockSkew: (ms, o) => {
-      ctx.auth.skewMs = ms;
-      ctx.auth.dateHeader = o?.dateHeader ?? "server";
+      auth.skewMs = ms;
+      auth.dateHeader = o?.dateHeader ?? "server";
     },
     setTokenDelay: (ms) => {
-      ctx.auth.tokenDelayMs = ms;
+      auth.tokenDelayMs = ms;
     },
-    tokenRequestStats: () => ({ ...ctx.auth.stats }),
-    items,
-    createEvent: (partial) => createEvents(1, partial)[0],
-    createEvents,
-    events: () => log.all(),
+    tokenRequestStats: () => ({ ...auth.stats }),
+    items: ctx.items,
+    createEvent: (partial) => ctx.createEvents(1, partial)[0],
+    createEvents: ctx.createEvents,
+    events: () => ctx.log.all(),
     injectFault: (f) => ctx.faults.add(f),
     clearFaults: () => ctx.faults.clear(),
-    setQuirks: (q) => applyQuirks(settings, q),
+    setQuirks: ctx.setQuirks,
     clearRequests: () => {
-      requests.length = 0;
+      ctx.requests.length = 0;
     },
-    openConnections: () => apiSockets.size + rtSockets.size,
-    heldPolls: () => hub.held(),
+    openConnections: () => ctx.stats().openConnections,
+    heldPolls: () => ctx.hub.held(),
+  };
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmulator> {
+  const servers = createServers();
+  let realtimeUrl = "";
+  const ctx = createContext(opts, servers, () => realtimeUrl);
+  servers.api.on("request", (req: IncomingMessage, res: ServerResponse) => routeApi(ctx, req, res));
+  servers.realtime.on("request", (req: IncomingMessage, res: ServerResponse) => routeRealtime(ctx, req, res));
+  const urls = await listenBoth(servers, opts);
+  realtimeUrl = urls.realtimeUrl;
+  let closing: Promise<void> | undefined;
+  return {
+    ...urls,
+    ...controls(ctx),
     close: () => {
       closing ??= (async () => {
-        hub.close();
+        ctx.hub.close();
         ctx.faults.destroyHung();
         ctx.faults.clear();
-        await Promise.all([closeServer(apiServer, apiSockets), closeServer(rtServer, rtSockets)]);
+        await Promise.all([
+          closeServer(servers.api, servers.apiSockets),
+          closeServer(servers.realtime, servers.realtimeSockets),
+        ]);
       })();
       return closing;
     },
