@@ -4,15 +4,21 @@ import { FailedTokenSource, TokenSource } from "./box/auth/token-source";
 import { BoxError } from "./box/errors";
 import { HttpClient } from "./box/http";
 import { registerAdminEndpoints, runtimeTokenStore } from "./box-config-admin";
+import { migrate, Migration } from "./config-version";
 import { BoxConfigNode, NodeAPI } from "./node-red-types";
+import { reasonText } from "./reason-text";
 
 interface BoxConfigDef extends Omit<
   AuthSettings,
   "clientId" | "clientSecret" | "accessToken" | "refreshToken" | "jwtConfig"
 > {
+  version?: number;
   name?: string;
   apiBaseUrl?: string;
 }
+
+/** Upgrades of stored definitions; version 1 (the first versioned one) has the same properties as before. */
+const MIGRATIONS: readonly Migration<BoxConfigDef>[] = [(def) => def];
 
 const CREDENTIALS = {
   clientId: { type: "text" },
@@ -26,8 +32,10 @@ export = function register(RED: NodeAPI): void {
   const store = runtimeTokenStore(RED);
   registerAdminEndpoints(RED, store);
 
-  function BoxConfig(this: BoxConfigNode, def: BoxConfigDef) {
-    RED.nodes.createNode(this, def);
+  function BoxConfig(this: BoxConfigNode, stored: BoxConfigDef) {
+    // the stored object itself: Node-RED hangs hidden properties (its flow) on it
+    RED.nodes.createNode(this, stored);
+    const def = migrate(stored, MIGRATIONS);
     const node = this;
     this.apiBaseUrl = def.apiBaseUrl;
     const http = new HttpClient();
@@ -45,6 +53,7 @@ export = function register(RED: NodeAPI): void {
       tokens = new FailedTokenSource(err instanceof BoxError ? err : new BoxError("config", String(err)));
     }
     this.tokenSource = () => tokens;
+    this.reasonText = (err) => reasonText(RED._, err);
     this.on("close", (removed, done) => {
       // Deleted from the flows: its OAuth 2 tokens go too. A restart or redeploy keeps them.
       const forget = removed

@@ -1,108 +1,59 @@
-import { BoxApi, BoxEvent, StreamType } from "./box/box-api";
+import { BoxApi, BoxEvent } from "./box/box-api";
 import { CheckpointStore, SavedCheckpoint } from "./box/checkpoint-store";
 import { BoxError } from "./box/errors";
-import { Checkpoint, EventStream, StartFrom, StreamState } from "./box/event-stream";
-import { BoxConfigNode, Node, NodeAPI, NodeContext, NodeStatus } from "./node-red-types";
-
-interface BoxEventsInDef {
-  name?: string;
-  box?: string;
-  streamType?: StreamType;
-  startFrom?: "now" | "beginning" | "position";
-  position?: string;
-  resume?: boolean;
-  eventTypes?: string[] | string;
-  wires?: string[][];
-}
+import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "./box/event-stream";
+import { reason } from "./box/reasons";
+import { contextStore, DeliveredCheckpoints } from "./events-in/delivery";
+import { BoxEventsInDef, eventTypeList, migrateEventsIn, startFromOf } from "./events-in/definition";
+import { errorMessage, eventMessage } from "./events-in/messages";
+import { StatusTexts, streamStatus } from "./events-in/status";
+import { BoxConfigNode, Node, NodeAPI } from "./node-red-types";
+import { translated } from "./reason-text";
 
 export = function register(RED: NodeAPI): void {
   const checkpointsInProcess = new Map<string, SavedCheckpoint>();
-  const t = (key: string) => RED._(`box-events-in.status.${key}`);
 
-  function statusFor(state: StreamState, error?: BoxError): NodeStatus {
-    if (state === "polling") return { fill: "green", shape: "dot", text: t("polling") };
-    if (state === "failed") return { fill: "red", shape: "ring", text: error?.reason ?? t("failed") };
-    const text = t(state === "connecting" ? "connecting" : "reconnecting");
-    return { fill: "yellow", shape: "ring", text: error ? `${text}: ${error.reason}` : text };
-  }
-
-  function BoxEventsIn(this: Node, def: BoxEventsInDef) {
-    RED.nodes.createNode(this, def);
-    const node = this;
+  function BoxEventsIn(this: Node, stored: BoxEventsInDef) {
+    // the stored object itself: Node-RED hangs hidden properties (its flow) on it
+    RED.nodes.createNode(this, stored);
+    const def = migrateEventsIn(stored);
     const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
     let api: BoxApi;
     try {
-      if (!config) throw new BoxError("config", t("missingConfig"));
+      if (!config) throw new BoxError("config", reason("missingConfig"));
       api = new BoxApi({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource() });
     } catch (err) {
-      const reason = err instanceof BoxError ? err.reason : String(err);
-      node.status({ fill: "red", shape: "ring", text: reason });
-      // on the next turn: Catch nodes are wired up only after every node of the flow is built
-      const report = setImmediate(() => node.error(reason, { topic: "error", payload: { kind: "config", reason } }));
-      node.on("close", (_removed, done) => {
-        clearImmediate(report);
-        done();
-      });
-      return;
+      const statusText = (error: BoxError) =>
+        config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);
+      return misconfigured(this, err, statusText);
     }
+    runStream(this, def, api, config);
+  }
 
+  function statusTexts(config: BoxConfigNode): StatusTexts {
+    return {
+      status: (key) => RED._(`box-events-in.status.${key}`),
+      reason: (error) => config.reasonText(error),
+    };
+  }
+
+  function runStream(node: Node, def: BoxEventsInDef, api: BoxApi, config: BoxConfigNode): void {
     const resume = def.resume !== false;
-    const startFrom: StartFrom =
-      def.startFrom === "position"
-        ? { position: String(def.position ?? "") }
-        : def.startFrom === "beginning"
-          ? "beginning"
-          : "now";
-    const checkpoints = new CheckpointStore(
+    const startFrom = startFromOf(def);
+    const store = new CheckpointStore(
       contextStore(node.context()),
       JSON.stringify(startFrom),
       checkpointsInProcess,
       node.id,
     );
     const controller = new AbortController();
-    let reported: string | undefined;
-    let unsaved: Checkpoint | undefined;
-
-    const openStream = (checkpoint?: Checkpoint): EventStream => {
-      const stream: EventStream = new EventStream({
-        api,
-        streamType: def.streamType ?? "all",
-        startFrom,
-        checkpoint,
-        eventTypes: eventTypeList(def.eventTypes),
-        onEvents: async (events: BoxEvent[], position: string) => {
-          // one send per event: Node-RED deep-clones every message after the first of a multi-message send
-          for (const event of events) node.send({ payload: event, topic: event.event_type, streamPosition: position });
-          const checkpoint = stream.checkpoint();
-          if (!resume || !checkpoint) return;
-          // Node-RED delivers on a later turn; a deploy that stops the next nodes first drops the messages,
-          // so the position moves on only once they were delivered (or, if a stop came first, in close).
-          unsaved = checkpoint;
-          await afterDelivery();
-          if (controller.signal.aborted) return;
-          unsaved = undefined;
-          await checkpoints.save(checkpoint);
-        },
-        onState: (state, error) => {
-          if (controller.signal.aborted) return;
-          node.status(statusFor(state, error));
-          if (state === "polling") reported = undefined;
-          const key = error && `${error.kind}:${error.reason}`;
-          if (error && key !== reported) {
-            reported = key;
-            node.error(error.message, {
-              topic: "error",
-              payload: { kind: error.kind, reason: error.reason, ...error.details },
-            });
-          }
-        },
-      });
-      return stream;
-    };
-
+    const delivered = new DeliveredCheckpoints(store, controller.signal);
+    const onState = stateReporter(node, statusTexts(config), controller.signal);
     const running = (async () => {
-      const checkpoint = resume ? await checkpoints.load() : undefined;
-      await openStream(checkpoint).run(controller.signal);
+      const checkpoint = resume ? await store.load() : undefined;
+      await openStream(node, def, api, { checkpoint, onState, delivered: resume ? delivered : undefined }).run(
+        controller.signal,
+      );
     })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
 
     /** The nodes this one sends to are still running: messages already handed to them were delivered. */
@@ -111,10 +62,7 @@ export = function register(RED: NodeAPI): void {
     node.on("close", (removed, done) => {
       controller.abort();
       running
-        .then(async () => {
-          if (removed) checkpoints.forget();
-          else if (unsaved && receiversRunning()) await checkpoints.save(unsaved);
-        })
+        .then(() => delivered.closed(removed, receiversRunning))
         .catch((err) => node.warn(`position not saved: ${err instanceof Error ? err.message : String(err)}`))
         .then(() => api.close())
         .then(done, done);
@@ -124,26 +72,54 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType("box-events-in", BoxEventsIn);
 };
 
-function eventTypeList(value: BoxEventsInDef["eventTypes"]): string[] {
-  const list = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [];
-  return list.map((type) => String(type).trim()).filter(Boolean);
+interface StreamWiring {
+  checkpoint?: Checkpoint;
+  onState: EventStreamOptions["onState"];
+  /** Where delivered pages move the position on; none when the node does not resume. */
+  delivered?: DeliveredCheckpoints;
 }
 
-/**
- * Node-RED hands messages to the next nodes with setImmediate; one queued after them runs right after,
- * in the same turn, so no deploy can come in between.
- */
-function afterDelivery(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+function openStream(node: Node, def: BoxEventsInDef, api: BoxApi, wiring: StreamWiring): EventStream {
+  const stream: EventStream = new EventStream({
+    api,
+    streamType: def.streamType ?? "all",
+    startFrom: startFromOf(def),
+    checkpoint: wiring.checkpoint,
+    eventTypes: eventTypeList(def.eventTypes),
+    onEvents: async (events: BoxEvent[], position: string) => {
+      // one send per event: Node-RED deep-clones every message after the first of a multi-message send
+      for (const event of events) node.send(eventMessage(event, position));
+      const checkpoint = stream.checkpoint();
+      if (wiring.delivered && checkpoint) await wiring.delivered.sent(checkpoint);
+    },
+    onState: wiring.onState,
+  });
+  return stream;
 }
 
-function contextStore(context: NodeContext) {
-  return {
-    get: (keys: string[]) =>
-      new Promise<unknown[]>((resolve, reject) =>
-        context.get(keys, (err, ...values) => (err ? reject(err) : resolve(values))),
-      ),
-    set: (keys: string[], values: unknown[]) =>
-      new Promise<void>((resolve, reject) => context.set(keys, values, (err) => (err ? reject(err) : resolve()))),
+/** Shows each state as a status; tells Catch nodes once about each new problem. */
+function stateReporter(node: Node, texts: StatusTexts, stopped: AbortSignal) {
+  let reported: string | undefined;
+  return (state: StreamState, error?: BoxError): void => {
+    if (stopped.aborted) return;
+    node.status(streamStatus(state, error, texts));
+    if (state === "polling") reported = undefined;
+    const key = error && `${error.kind}:${error.reason}`;
+    if (error && key !== reported) {
+      reported = key;
+      node.error(error.message, errorMessage(error));
+    }
   };
+}
+
+/** Red status saying what is wrong, no requests; Catch nodes hear of it too. */
+function misconfigured(node: Node, err: unknown, statusText: (error: BoxError) => string): void {
+  const reason = err instanceof BoxError ? err.reason : String(err);
+  node.status({ fill: "red", shape: "ring", text: err instanceof BoxError ? statusText(err) : reason });
+  // on the next turn: Catch nodes are wired up only after every node of the flow is built
+  const report = setImmediate(() => node.error(reason, { topic: "error", payload: { kind: "config", reason } }));
+  node.on("close", (_removed, done) => {
+    clearImmediate(report);
+    done();
+  });
 }

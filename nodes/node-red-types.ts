@@ -1,4 +1,5 @@
 import type { TokenSource } from "./box/auth/token-source";
+import type { BoxError } from "./box/errors";
 
 /** The small part of Node-RED's runtime API these nodes use (Node-RED ships no typings of its own). */
 export interface NodeStatus {
@@ -60,4 +61,6 @@ export interface BoxConfigNode extends Node {
   apiBaseUrl?: string;
   /** The shared token source, or a `config` BoxError saying what is missing. */
   tokenSource(): TokenSource;
+  /** A BoxError's short reason in the runtime's language. */
+  reasonText(err: BoxError): string;
 }

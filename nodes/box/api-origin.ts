@@ -1,4 +1,5 @@
 import { BoxError } from "./errors";
+import { reason } from "./reasons";
 
 export const DEFAULT_API_BASE_URL = "https://api.box.com";
 
@@ -12,11 +13,11 @@ export function checkedApiOrigin(apiBaseUrl: string | undefined): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new BoxError("config", "invalid API URL");
+    throw new BoxError("config", reason("invalidApiUrl"));
   }
   if (url.protocol === "https:") return url.origin;
   if (url.protocol === "http:" && isLoopback(url.hostname)) return url.origin;
-  throw new BoxError("config", "API URL must be https");
+  throw new BoxError("config", reason("apiUrlNotHttps"));
 }
 
 export function isLoopback(hostname: string): boolean {

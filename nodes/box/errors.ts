@@ -1,3 +1,5 @@
+import { englishReason, Reason, reason } from "./reasons";
+
 /** What went wrong, as a value the stream can decide on (retry now, back off, wait for help). */
 export type BoxErrorKind =
   | "unauthorized" // 401 after a fresh token, or a token grant refused: needs a person
@@ -9,9 +11,12 @@ export type BoxErrorKind =
   | "request"; // another 4xx: Box refused what we asked
 
 export class BoxError extends Error {
+  /** The reason the error was made with, when it names one (`config` and `unauthorized` errors do). */
+  private readonly given?: Reason;
+
   constructor(
     readonly kind: BoxErrorKind,
-    message: string,
+    message: string | Reason,
     readonly details: {
       status?: number;
       code?: string;
@@ -20,25 +25,28 @@ export class BoxError extends Error {
       requestId?: string;
     } = {},
   ) {
-    super(message);
+    super(typeof message === "string" ? message : englishReason(message));
     this.name = "BoxError";
+    if (typeof message !== "string") this.given = message;
   }
 
-  /** Short text for a node status: the kind, or the Box error code when there is one. */
+  /** Short text for a node status, as a locale key: what was given, or one for the kind of failure. */
+  get reasonKey(): Reason | undefined {
+    if (this.kind === "unauthorized" || this.kind === "config") return this.given;
+    if (this.kind === "rateLimited") return reason("rateLimited");
+    if (this.kind === "network") return reason("network");
+    if (this.kind === "protocol") return reason("badAnswer");
+    return this.details.status ? reason("httpStatus", { status: this.details.status }) : reason(this.kind);
+  }
+
+  /** The short reason in English (what flows match in `msg.payload.reason`). */
   get reason(): string {
-    if (this.kind === "unauthorized" || this.kind === "config") return this.message;
-    if (this.kind === "rateLimited") return "rate limited";
-    if (this.kind === "network") return "network error";
-    if (this.kind === "protocol") return "bad answer from Box";
-    return this.details.status ? `HTTP ${this.details.status}` : this.kind;
+    const key = this.reasonKey;
+    return key ? englishReason(key) : this.message;
   }
 
   /** True when retrying cannot help until someone changes the credentials or the config. */
   get needsHelp(): boolean {
     return this.kind === "unauthorized" || this.kind === "config";
   }
-}
-
-export function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === "AbortError" || (err as { code?: string }).code === "UND_ERR_ABORTED");
 }

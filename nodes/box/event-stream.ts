@@ -1,4 +1,5 @@
 import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
+import { reason } from "./reasons";
 import { BoxApi, BoxEvent, MAX_PAGE_SIZE, RealtimeServer, StreamType } from "./box-api";
 import { BoxError } from "./errors";
 import { RecentIds } from "./recent-ids";
@@ -92,7 +93,7 @@ export class EventStream {
     if (startFrom === "beginning") return "0";
     if (startFrom === "now") return (await this.options.api.getEvents("now", streamType, 1, signal)).nextPosition;
     const position = startFrom.position.trim();
-    if (!/^\d+$/.test(position)) throw new BoxError("config", "invalid start position");
+    if (!/^\d+$/.test(position)) throw new BoxError("config", reason("invalidStartPosition"));
     return position;
   }
 

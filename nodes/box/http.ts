@@ -1,4 +1,5 @@
 import { Agent, request } from "undici";
+import { reason } from "./reasons";
 import { BoxError } from "./errors";
 
 export interface HttpRequest {
@@ -70,7 +71,7 @@ export function errorFromResponse(res: HttpResponse, what: string): BoxError {
   const requestId = typeof body?.request_id === "string" ? body.request_id : undefined;
   const details = { status: res.status, code, requestId, retryAfterMs: retryAfterMs(res.headers) };
   const suffix = code ? ` (${code})` : "";
-  if (res.status === 401) return new BoxError("unauthorized", "unauthorized", details);
+  if (res.status === 401) return new BoxError("unauthorized", reason("unauthorized"), details);
   if (res.status === 429) return new BoxError("rateLimited", `${what}: rate limited${suffix}`, details);
   if (res.status >= 500) return new BoxError("server", `${what}: HTTP ${res.status}${suffix}`, details);
   return new BoxError("request", `${what}: HTTP ${res.status}${suffix}`, details);

@@ -1,4 +1,5 @@
 import { BoxError } from "../errors";
+import { reason, ReasonKey } from "../reasons";
 import { HttpClient } from "../http";
 import { ccgTokenSource } from "./ccg";
 import { jwtTokenSource, JwtSubject, parseJwtConfig } from "./jwt";
@@ -34,37 +35,36 @@ export function createTokenSource(
   origin: string,
   oauth2?: OAuth2Context,
 ): TokenSource {
-  const need = (value: string | undefined, what: string, credential = true): string => {
-    if (!value || !value.trim())
-      throw new BoxError("config", credential ? `missing credentials: ${what}` : `missing ${what}`);
+  const need = (value: string | undefined, missing: ReasonKey): string => {
+    if (!value || !value.trim()) throw new BoxError("config", reason(missing));
     return value.trim();
   };
   switch (settings.authType) {
     case "developerToken":
-      return new DeveloperTokenSource(need(settings.accessToken, "developer token"));
+      return new DeveloperTokenSource(need(settings.accessToken, "missingDeveloperToken"));
     case "ccg":
       return ccgTokenSource(http, origin, {
-        clientId: need(settings.clientId, "client ID"),
-        clientSecret: need(settings.clientSecret, "client secret"),
+        clientId: need(settings.clientId, "missingClientId"),
+        clientSecret: need(settings.clientSecret, "missingClientSecret"),
         subjectType: settings.subjectType === "user" ? "user" : "enterprise",
-        subjectId: need(settings.subjectId, settings.subjectType === "user" ? "user ID" : "enterprise ID", false),
+        subjectId: need(settings.subjectId, settings.subjectType === "user" ? "missingUserId" : "missingEnterpriseId"),
       });
     case "jwt": {
-      const app = parseJwtConfig(need(settings.jwtConfig, "JWT config"));
+      const app = parseJwtConfig(need(settings.jwtConfig, "missingJwtConfig"));
       const override = settings.subjectId?.trim();
       const subject: JwtSubject = override
         ? { type: settings.subjectType === "user" ? "user" : "enterprise", id: override }
-        : { type: "enterprise", id: need(app.enterpriseId, "enterprise ID (JWT config has none)", false) };
+        : { type: "enterprise", id: need(app.enterpriseId, "missingJwtEnterpriseId") };
       return jwtTokenSource(http, origin, app, subject);
     }
     case "oauth2":
-      if (!oauth2) throw new BoxError("config", "OAuth 2 needs a token store");
+      if (!oauth2) throw new BoxError("config", reason("oauth2NeedsStore"));
       return new OAuth2TokenSource({
         http,
         origin,
         client: {
-          clientId: need(settings.clientId, "client ID"),
-          clientSecret: need(settings.clientSecret, "client secret"),
+          clientId: need(settings.clientId, "missingClientId"),
+          clientSecret: need(settings.clientSecret, "missingClientSecret"),
         },
         store: oauth2.store,
         nodeId: oauth2.nodeId,
@@ -72,6 +72,6 @@ export function createTokenSource(
         onPersistError: oauth2.onPersistError,
       });
     default:
-      throw new BoxError("config", `unknown auth type ${String(settings.authType)}`);
+      throw new BoxError("config", reason("unknownAuthType", { type: String(settings.authType) }));
   }
 }

@@ -1,4 +1,5 @@
 import { createPrivateKey, randomBytes, sign, type KeyObject } from "crypto";
+import { reason } from "../reasons";
 import { BoxError } from "../errors";
 import { HttpClient } from "../http";
 import { requestToken, TokenRequestError } from "./token-endpoint";
@@ -33,14 +34,14 @@ export function parseJwtConfig(text: string): JwtApp {
   try {
     config = JSON.parse(text);
   } catch {
-    throw new BoxError("config", "JWT config is not JSON");
+    throw new BoxError("config", reason("jwtConfigNotJson"));
   }
   const settings = field(config, "boxAppSettings");
   const appAuth = field(settings, "appAuth");
   const need = (owner: unknown, name: string): string => {
     const value = field(owner, name);
     if (typeof value === "number") return String(value);
-    if (typeof value !== "string" || !value.trim()) throw new BoxError("config", `JWT config lacks ${name}`);
+    if (typeof value !== "string" || !value.trim()) throw lacks(name);
     return value.trim();
   };
   const clientId = need(settings, "clientID");
@@ -61,9 +62,9 @@ export function parseJwtConfig(text: string): JwtApp {
       code === "ERR_OSSL_BAD_DECRYPT" ||
       code === "ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED" ||
       code === "ERR_MISSING_PASSPHRASE";
-    throw new BoxError("config", badPassphrase ? "wrong JWT passphrase" : "invalid private key in JWT config");
+    throw new BoxError("config", reason(badPassphrase ? "wrongJwtPassphrase" : "invalidJwtKey"));
   }
-  if (privateKey.asymmetricKeyType !== "rsa") throw new BoxError("config", "JWT private key is not RSA");
+  if (privateKey.asymmetricKeyType !== "rsa") throw new BoxError("config", reason("jwtKeyNotRsa"));
   const enterprise = optional(config, "enterpriseID");
   const enterpriseId =
     typeof enterprise === "number" ? String(enterprise) : typeof enterprise === "string" ? enterprise.trim() : "";
@@ -111,13 +112,13 @@ export function jwtTokenSource(http: HttpClient, origin: string, app: JwtApp, su
       return await attempt();
     } catch (err) {
       if (!isExpRefusal(err)) throw explain(err);
-      if (err.serverDateMs === undefined) throw err.withReason("clock skew");
+      if (err.serverDateMs === undefined) throw err.withReason(reason("clockSkew"));
       offsetMs = err.serverDateMs - Date.now();
     }
     try {
       return await attempt();
     } catch (err) {
-      throw isExpRefusal(err) ? err.withReason("clock skew") : explain(err);
+      throw isExpRefusal(err) ? err.withReason(reason("clockSkew")) : explain(err);
     }
   });
 }
@@ -133,17 +134,21 @@ function isExpRefusal(err: unknown): err is TokenRequestError {
 function explain(err: unknown): unknown {
   if (err instanceof TokenRequestError && err.details.code === "invalid_grant") {
     const description = err.details.description ?? "";
-    if (/signature|'kid'/i.test(description)) return err.withReason("JWT key not accepted");
-    if (/'jti'/.test(description)) return err.withReason("JWT assertion replayed");
-    return err.withReason("JWT grant refused");
+    if (/signature|'kid'/i.test(description)) return err.withReason(reason("jwtKeyNotAccepted"));
+    if (/'jti'/.test(description)) return err.withReason(reason("jwtAssertionReplayed"));
+    return err.withReason(reason("jwtGrantRefused"));
   }
   return err;
 }
 
+function lacks(field: string): BoxError {
+  return new BoxError("config", reason("jwtConfigLacks", { field }));
+}
+
 function field(owner: unknown, name: string): unknown {
-  if (owner === null || typeof owner !== "object") throw new BoxError("config", `JWT config lacks ${name}`);
+  if (owner === null || typeof owner !== "object") throw lacks(name);
   const value = (owner as Record<string, unknown>)[name];
-  if (value === undefined || value === null) throw new BoxError("config", `JWT config lacks ${name}`);
+  if (value === undefined || value === null) throw lacks(name);
   return value;
 }
 

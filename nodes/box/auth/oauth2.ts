@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { englishReason, reason } from "../reasons";
 import { DEFAULT_API_BASE_URL } from "../api-origin";
 import { BoxError } from "../errors";
 import { HttpClient } from "../http";
@@ -6,8 +7,7 @@ import { requestToken, TokenRequestError, TokenResponse } from "./token-endpoint
 import { CachingTokenSource, MintedToken, TokenSource } from "./token-source";
 import { StoredTokens, TokenStore } from "./token-store";
 
-export const REVOKED = "refresh token revoked";
-export const NOT_AUTHORIZED = "not authorized";
+const REVOKED = reason("refreshTokenRevoked");
 const BOX_AUTHORIZE_URL = "https://account.box.com/api/oauth2/authorize";
 /** A pasted access token's expiry is unknown: assume Box's usual hour; a 401 ends it sooner. */
 const PASTED_ACCESS_LIFETIME_SEC = 3600;
@@ -53,7 +53,7 @@ export async function exchangeCode(
     redirect_uri: redirectUri,
   }).catch((err) => {
     throw err instanceof TokenRequestError && err.details.code === "invalid_grant"
-      ? err.withReason("authorization code refused")
+      ? err.withReason(reason("authorizationCodeRefused"))
       : err;
   });
   if (!tokens.refreshToken) throw new BoxError("protocol", "Box sent no refresh token");
@@ -106,9 +106,8 @@ export class OAuth2TokenSource implements TokenSource {
     const { store, nodeId, client } = this.options;
     return store.exclusive(nodeId, async () => {
       const entry = await this.reconciled(await store.get(nodeId));
-      if (!entry || (!entry.refreshToken && !entry.accessToken))
-        throw new BoxError("config", entry?.error ?? NOT_AUTHORIZED);
-      if (entry.clientId !== client.clientId) throw new BoxError("config", "client ID changed: authorize again");
+      if (!entry || (!entry.refreshToken && !entry.accessToken)) throw notAuthorized(entry);
+      if (entry.clientId !== client.clientId) throw new BoxError("config", reason("clientIdChanged"));
       const remainingMs = (entry.accessExpiresAt ?? 0) - Date.now();
       const lifetimeMs = (entry.accessLifetimeSec ?? PASTED_ACCESS_LIFETIME_SEC) * 1000;
       // Fresh enough that CachingTokenSource will not want a new one at once (its margin is min(60 s, 20 %)).
@@ -119,7 +118,7 @@ export class OAuth2TokenSource implements TokenSource {
       ) {
         return { accessToken: entry.accessToken, expiresInSec: remainingMs / 1000 };
       }
-      if (!entry.refreshToken) throw new BoxError("config", entry.error ?? NOT_AUTHORIZED);
+      if (!entry.refreshToken) throw notAuthorized(entry);
       return this.refresh(entry);
     });
   }
@@ -137,7 +136,7 @@ export class OAuth2TokenSource implements TokenSource {
     } catch (err) {
       if (err instanceof TokenRequestError && err.details.code === "invalid_grant") {
         const { accessToken, refreshToken, accessExpiresAt, ...rest } = entry;
-        await this.save({ ...rest, error: REVOKED, updatedAt: Date.now() });
+        await this.save({ ...rest, error: englishReason(REVOKED), updatedAt: Date.now() });
         throw err.withReason(REVOKED);
       }
       throw err;
@@ -175,4 +174,10 @@ export class OAuth2TokenSource implements TokenSource {
     await this.save(seeded);
     return seeded;
   }
+}
+
+/** No usable token in the store: what went wrong last (a revoked refresh token), or not authorized yet. */
+function notAuthorized(entry: StoredTokens | undefined): BoxError {
+  if (entry?.error === englishReason(REVOKED)) return new BoxError("config", REVOKED);
+  return new BoxError("config", entry?.error ?? reason("notAuthorized"));
 }

@@ -1,23 +1,24 @@
 import { BoxError } from "../errors";
+import { Reason, reason, ReasonKey } from "../reasons";
 import { errorFromResponse, HttpClient, parseJsonObject } from "../http";
 import { MintedToken } from "./token-source";
 
 const TOKEN_TIMEOUT_MS = 30_000;
 
 /** Box's answers to a refused grant, as short reasons a person can act on. */
-const GRANT_ERRORS: Record<string, string> = {
-  invalid_client: "wrong client ID or secret",
-  unauthorized_client: "app not authorized",
-  invalid_grant: "grant refused",
-  invalid_request: "invalid token request",
-  unsupported_grant_type: "grant type not enabled",
+const GRANT_ERRORS: Record<string, ReasonKey> = {
+  invalid_client: "wrongClient",
+  unauthorized_client: "appNotAuthorized",
+  invalid_grant: "grantRefused",
+  invalid_request: "invalidTokenRequest",
+  unsupported_grant_type: "grantTypeNotEnabled",
 };
 
 /** A refused or failed token request, with the server's clock (its `Date` header) for clock-skew correction. */
 export class TokenRequestError extends BoxError {
   constructor(
     kind: BoxError["kind"],
-    message: string,
+    message: string | Reason,
     details: BoxError["details"],
     readonly serverDateMs?: number,
   ) {
@@ -25,8 +26,8 @@ export class TokenRequestError extends BoxError {
   }
 
   /** The same refusal with a reason that names what to fix. */
-  withReason(reason: string): TokenRequestError {
-    return new TokenRequestError(this.kind, reason, this.details, this.serverDateMs);
+  withReason(why: Reason): TokenRequestError {
+    return new TokenRequestError(this.kind, why, this.details, this.serverDateMs);
   }
 }
 
@@ -63,12 +64,13 @@ export async function requestToken(
   const code = typeof body?.error === "string" ? body.error : undefined;
   const rawDate = res.headers.date;
   const serverDate = Date.parse(String(Array.isArray(rawDate) ? rawDate[0] : (rawDate ?? "")));
-  const fail = (kind: BoxError["kind"], message: string, details: BoxError["details"]) =>
+  const fail = (kind: BoxError["kind"], message: string | Reason, details: BoxError["details"]) =>
     new TokenRequestError(kind, message, details, Number.isNaN(serverDate) ? undefined : serverDate);
   if (res.status === 400 || res.status === 401 || res.status === 403) {
-    const reason = (code && GRANT_ERRORS[code]) ?? `token request refused (HTTP ${res.status})`;
+    const grantError = code && Object.hasOwn(GRANT_ERRORS, code) ? GRANT_ERRORS[code] : undefined;
+    const why = grantError ? reason(grantError) : reason("tokenRequestRefused", { status: res.status });
     const description = typeof body?.error_description === "string" ? body.error_description : undefined;
-    throw fail("unauthorized", reason, { status: res.status, code, description });
+    throw fail("unauthorized", why, { status: res.status, code, description });
   }
   if (res.status === 429 || res.status >= 500) {
     const err = errorFromResponse(res, "token request");

@@ -1,4 +1,5 @@
 import { BoxError } from "../errors";
+import { reason } from "../reasons";
 
 /** Where a stream gets its bearer token. One per config node, shared by every node that uses it. */
 export interface TokenSource {
@@ -66,7 +67,7 @@ export class DeveloperTokenSource implements TokenSource {
   constructor(private readonly accessToken: string) {}
 
   token(): Promise<string> {
-    if (this.refused) return Promise.reject(new BoxError("unauthorized", "unauthorized: developer token expired"));
+    if (this.refused) return Promise.reject(new BoxError("unauthorized", reason("developerTokenExpired")));
     return Promise.resolve(this.accessToken);
   }
 

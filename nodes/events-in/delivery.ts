@@ -1,0 +1,52 @@
+import { CheckpointStore } from "../box/checkpoint-store";
+import { Checkpoint } from "../box/event-stream";
+import { NodeContext } from "../node-red-types";
+
+/**
+ * Moves the saved position on only once Node-RED delivered a page: it hands messages to the next
+ * nodes on a later turn, and a deploy that stops those nodes first drops them. A page sent but not
+ * yet delivered when the node closes is saved then, if the nodes it went to are still running.
+ */
+export class DeliveredCheckpoints {
+  private unsaved?: Checkpoint;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly stopped: AbortSignal,
+  ) {}
+
+  /** Call after sending a page's messages. */
+  async sent(checkpoint: Checkpoint): Promise<void> {
+    this.unsaved = checkpoint;
+    await afterDelivery();
+    if (this.stopped.aborted) return;
+    this.unsaved = undefined;
+    await this.store.save(checkpoint);
+  }
+
+  /** On close: a deleted node forgets its position; otherwise a page its receivers got is kept. */
+  async closed(removed: boolean, receiversRunning: () => boolean): Promise<void> {
+    if (removed) this.store.forget();
+    else if (this.unsaved && receiversRunning()) await this.store.save(this.unsaved);
+  }
+}
+
+/**
+ * Node-RED hands messages to the next nodes with setImmediate; one queued after them runs right after,
+ * in the same turn, so no deploy can come in between.
+ */
+function afterDelivery(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The node's context as the checkpoint store's key-value store. */
+export function contextStore(context: NodeContext) {
+  return {
+    get: (keys: string[]) =>
+      new Promise<unknown[]>((resolve, reject) =>
+        context.get(keys, (err, ...values) => (err ? reject(err) : resolve(values))),
+      ),
+    set: (keys: string[], values: unknown[]) =>
+      new Promise<void>((resolve, reject) => context.set(keys, values, (err) => (err ? reject(err) : resolve()))),
+  };
+}

@@ -1,0 +1,13 @@
+import { BoxEvent } from "../box/box-api";
+import { BoxError } from "../box/errors";
+import { NodeMessage } from "../node-red-types";
+
+/** One message per Box event (the contract's output). */
+export function eventMessage(event: BoxEvent, position: string): NodeMessage {
+  return { payload: event, topic: event.event_type, streamPosition: position };
+}
+
+/** What Catch nodes get with an error: the kind, the English reason flows match, and Box's details. */
+export function errorMessage(error: BoxError): NodeMessage {
+  return { topic: "error", payload: { kind: error.kind, reason: error.reason, ...error.details } };
+}

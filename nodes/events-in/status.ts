@@ -1,0 +1,19 @@
+import { BoxError } from "../box/errors";
+import { StreamState } from "../box/event-stream";
+import { NodeStatus } from "../node-red-types";
+
+/** The status texts the node shows, in the runtime's language. */
+export interface StatusTexts {
+  /** A key under `box-events-in.status`. */
+  status(key: "connecting" | "polling" | "reconnecting" | "failed"): string;
+  reason(error: BoxError): string;
+}
+
+/** Green while a long poll is open, yellow (with the reason) while it reconnects, red when it needs help. */
+export function streamStatus(state: StreamState, error: BoxError | undefined, texts: StatusTexts): NodeStatus {
+  if (state === "polling") return { fill: "green", shape: "dot", text: texts.status("polling") };
+  if (state === "failed")
+    return { fill: "red", shape: "ring", text: error ? texts.reason(error) : texts.status("failed") };
+  const text = texts.status(state === "connecting" ? "connecting" : "reconnecting");
+  return { fill: "yellow", shape: "ring", text: error ? `${text}: ${texts.reason(error)}` : text };
+}

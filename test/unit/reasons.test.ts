@@ -1,0 +1,62 @@
+import fs from "fs";
+import path from "path";
+import "should";
+import { BoxError } from "../../nodes/box/errors";
+import { reason } from "../../nodes/box/reasons";
+import { reasonText } from "../../nodes/reason-text";
+
+const LOCALES = path.resolve(__dirname, "../../nodes/locales");
+
+function catalog(lang: string, file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(LOCALES, lang, file), "utf8"));
+}
+
+/** Every key path of a catalog with its text, e.g. `box-config.reasons.unauthorized`. */
+function flatten(value: unknown, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (typeof child === "string") out.set(name, child);
+    else for (const [k, v] of flatten(child, name)) out.set(k, v);
+  }
+  return out;
+}
+
+const placeholders = (text: string) => (text.match(/__\w+__/g) ?? []).sort();
+
+describe("reasons and locales (unit)", function () {
+  it("keeps the English reasons flows match", function () {
+    new BoxError("config", reason("missingClientSecret")).reason.should.equal("missing credentials: client secret");
+    new BoxError("unauthorized", reason("developerTokenExpired")).reason.should.equal(
+      "unauthorized: developer token expired",
+    );
+    new BoxError("config", reason("jwtConfigLacks", { field: "clientID" })).message.should.equal(
+      "JWT config lacks clientID",
+    );
+    new BoxError("server", "events: HTTP 503", { status: 503 }).reason.should.equal("HTTP 503");
+    new BoxError("rateLimited", "events: rate limited").reason.should.equal("rate limited");
+    new BoxError("config", "something unforeseen").reason.should.equal("something unforeseen");
+  });
+
+  it("gives each reason a key the nodes translate, and falls back to English when a language lacks it", function () {
+    const german: Record<string, string> = { "box-config.reasons.httpStatus": "HTTP-Status __status__" };
+    const translate = (key: string, args?: Record<string, unknown>) =>
+      german[key] ? german[key].replace("__status__", String(args?.status)) : key;
+    reasonText(translate, new BoxError("server", "x", { status: 502 })).should.equal("HTTP-Status 502");
+    reasonText(translate, new BoxError("config", reason("invalidApiUrl"))).should.equal("invalid API URL");
+    reasonText(translate, new BoxError("config", "no key")).should.equal("no key");
+  });
+
+  for (const file of ["box-config.json", "box-events-in.json"]) {
+    it(`has every ${file} key in German, with the same placeholders`, function () {
+      const en = flatten(catalog("en-US", file));
+      const de = flatten(catalog("de", file));
+      [...de.keys()].sort().should.eql([...en.keys()].sort());
+      for (const [key, text] of en) {
+        placeholders(de.get(key) as string).should.eql(placeholders(text), key);
+        if (!/placeholder|httpStatus|paletteLabel|\.name$|\.box$/.test(key) && text.length > 12)
+          (de.get(key) as string).should.not.equal(text, `${key} is not translated`);
+      }
+    });
+  }
+});
