@@ -1,5 +1,5 @@
 import should from "should";
-import { BoxApi } from "../nodes/box/box-api";
+import { BoxApi, BoxEvent } from "../nodes/box/box-api";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { HttpClient } from "../nodes/box/http";
 import { startEmulator, BoxEmulator, Fault, RequestRecord } from "../emulator";
@@ -51,8 +51,8 @@ describe("EventStream against the emulator", function () {
       wrapApi: (api) => ({
         getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
           const page = await api.getEvents(...args);
-          // the race: an event lands after the last (empty) fetch and before the long poll is open
-          if (page.entries.length === 0 && args[0] !== "now" && created < 3) {
+          // the race: an event lands after a fetch that did not fill its page and before the long poll is open
+          if (page.entries.length < args[2] && args[0] !== "now" && created < 3) {
             created++;
             emulator.createEvent();
           }
@@ -62,11 +62,44 @@ describe("EventStream against the emulator", function () {
         longPoll: (...args: Parameters<BoxApi["longPoll"]>) => api.longPoll(...args),
       }),
     }).start();
+    await harness.untilPolling();
+    emulator.createEvent();
     // The realtime server holds polls for 30 s: each of these arrives through an immediate new_change instead.
-    await harness.untilDelivered(3, 10_000);
+    await harness.untilDelivered(4, 10_000);
     assertExactlyOnceInOrder(emulator.events(), harness.delivered);
     const polls = emulator.requests.filter((r) => r.server === "realtime");
     should(polls.every((r) => /[?&]stream_position=\d+/.test(r.path))).be.true();
+  });
+
+  it("spends one GET /events per wake-up with a short page, and an event right after it still arrives at once", async () => {
+    // a timeout-based delivery would take a minute: the waits below give up long before that
+    emulator.setQuirks({ realtimeTimeoutMs: 60_000 });
+    let late: BoxEvent | undefined;
+    harness = new StreamHarness(emulator, {
+      wrapApi: (api) => ({
+        getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
+          const page = await api.getEvents(...args);
+          // lands right after the wake-up's only fetch, before the next long poll
+          if (page.entries.length > 0 && !late) late = emulator.createEvent();
+          return page;
+        },
+        getRealtimeServer: (...args: Parameters<BoxApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
+        longPoll: (...args: Parameters<BoxApi["longPoll"]>) => api.longPoll(...args),
+      }),
+    }).start();
+    await harness.untilPolling();
+    emulator.clearRequests();
+    const first = emulator.createEvent();
+    await harness.untilDelivered(2, 10_000);
+    await waitFor(() => emulator.heldPolls() === 1 && emulator.requests.length === 4, "the next held long poll");
+    assertExactlyOnceInOrder([first, late!], harness.delivered);
+    const kinds = emulator.requests.map((r) =>
+      r.server === "realtime" ? "long poll" : `${r.method} ${r.path.split("?")[0]}`,
+    );
+    // the second poll carries the new position, so the realtime server answers it at once: no fetch to find out
+    should(kinds).eql(["GET /2.0/events", "long poll", "GET /2.0/events", "long poll"]);
+    await delay(300);
+    should(emulator.requests.length).equal(4);
   });
 
   it("gets a new realtime server on reconnect and keeps every event", async () => {

@@ -3,6 +3,7 @@ import { reason } from "./reasons";
 import { BoxApi, BoxEvent, MAX_PAGE_SIZE, RealtimeServer, StreamType } from "./box-api";
 import { BoxError } from "./errors";
 import { RecentIds } from "./recent-ids";
+import { sleep } from "./sleep";
 
 export type StreamState = "connecting" | "polling" | "reconnecting" | "failed";
 export type StartFrom = "now" | "beginning" | { position: string };
@@ -64,7 +65,11 @@ export class EventStream {
     let quickReconnects = 0;
     while (!signal.aborted) {
       try {
-        this.position ??= await this.startingPosition(signal);
+        if (this.position === undefined) {
+          this.position = await this.startingPosition(signal);
+          // "now" is the newest position: the long poll carrying it answers at once if that changed meanwhile
+          pendingFetch &&= this.options.startFrom !== "now";
+        }
         if (pendingFetch) await this.fetchPending(signal);
         pendingFetch = false;
         const server = await this.options.api.getRealtimeServer(this.options.streamType, signal);
@@ -121,7 +126,11 @@ export class EventStream {
     }
   }
 
-  /** Fetches pages until one comes back empty: a short page is not the end. */
+  /**
+   * Fetches pages while they come back full. A short page may not be the end either, but the next long
+   * poll carries the position, so the realtime server answers it at once when more is waiting: no fetch
+   * is spent on finding out.
+   */
   private async fetchPending(signal: AbortSignal): Promise<void> {
     const pageSize = this.options.pageSize ?? MAX_PAGE_SIZE;
     for (;;) {
@@ -132,7 +141,7 @@ export class EventStream {
       this.position = page.nextPosition;
       if (fresh.length > 0 || page.nextPosition !== from) await this.options.onEvents(fresh, page.nextPosition);
       this.backoff.reset();
-      if (page.entries.length === 0 || page.nextPosition === from) return;
+      if (page.entries.length < pageSize || page.nextPosition === from) return;
     }
   }
 
@@ -154,16 +163,4 @@ export class EventStream {
 function asBoxError(err: unknown): BoxError {
   if (err instanceof BoxError) return err;
   return new BoxError("protocol", err instanceof Error ? err.message : String(err));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
