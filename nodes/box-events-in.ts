@@ -89,8 +89,9 @@ function openStream(node: Node, def: BoxEventsInDef, api: BoxApi, wiring: Stream
     onEvents: async (events: BoxEvent[], position: string) => {
       // one send per event: Node-RED deep-clones every message after the first of a multi-message send
       for (const event of events) node.send(eventMessage(event, position));
+      if (!wiring.delivered) return;
       const checkpoint = stream.checkpoint();
-      if (wiring.delivered && checkpoint) await wiring.delivered.sent(checkpoint);
+      if (checkpoint) await wiring.delivered.sent(checkpoint);
     },
     onState: wiring.onState,
   });
