@@ -3,6 +3,7 @@ import { AuthSettings, createTokenSource } from "./box/auth/auth-settings";
 import { FailedTokenSource, TokenSource } from "./box/auth/token-source";
 import { BoxError } from "./box/errors";
 import { HttpClient } from "./box/http";
+import { RateGate } from "./box/rate-gate";
 import { registerAdminEndpoints, runtimeTokenStore } from "./box-config-admin";
 import { migrate, Migration } from "./config-version";
 import { BoxConfigNode, NodeAPI } from "./node-red-types";
@@ -54,6 +55,8 @@ export = function register(RED: NodeAPI): void {
     }
     this.tokenSource = () => tokens;
     this.reasonText = (err) => reasonText(RED._, err);
+    const gate = new RateGate();
+    this.rateGate = () => gate;
     this.on("close", (removed, done) => {
       // Deleted from the flows: its OAuth 2 tokens go too. A restart or redeploy keeps them.
       const forget = removed

@@ -21,7 +21,7 @@ export = function register(RED: NodeAPI): void {
     let api: BoxApi;
     try {
       if (!config) throw new BoxError("config", reason("missingConfig"));
-      api = new BoxApi({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource() });
+      api = new BoxApi({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource(), rateGate: config.rateGate() });
     } catch (err) {
       const statusText = (error: BoxError) =>
         config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);

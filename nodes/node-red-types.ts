@@ -1,5 +1,6 @@
 import type { TokenSource } from "./box/auth/token-source";
 import type { BoxError } from "./box/errors";
+import type { RateGate } from "./box/rate-gate";
 
 /** The small part of Node-RED's runtime API these nodes use (Node-RED ships no typings of its own). */
 export interface NodeStatus {
@@ -63,4 +64,6 @@ export interface BoxConfigNode extends Node {
   tokenSource(): TokenSource;
   /** A BoxError's short reason in the runtime's language. */
   reasonText(err: BoxError): string;
+  /** The one rate gate of this Box user, shared by every node that uses the config. */
+  rateGate(): RateGate;
 }

@@ -1,7 +1,8 @@
 import { checkedApiOrigin } from "./api-origin";
 import { TokenSource } from "./auth/token-source";
 import { BoxError } from "./errors";
-import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject } from "./http";
+import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject, retryAfterMs } from "./http";
+import { RateGate } from "./rate-gate";
 import { readNextStreamPosition } from "./stream-position";
 
 export type StreamType = "all" | "changes" | "sync";
@@ -34,6 +35,8 @@ export interface BoxApiOptions {
   apiBaseUrl?: string;
   tokens: TokenSource;
   requestTimeoutMs?: number;
+  /** Shared by every BoxApi of one config node (one Box user): a 429 pauses all of them. */
+  rateGate?: RateGate;
 }
 
 /** Every HTTP call the event stream makes to Box, with Box's errors turned into typed BoxErrors. */
@@ -42,11 +45,13 @@ export class BoxApi {
   private readonly http = new HttpClient();
   private readonly tokens: TokenSource;
   private readonly timeoutMs: number;
+  private readonly gate: RateGate;
 
   constructor(options: BoxApiOptions) {
     this.origin = checkedApiOrigin(options.apiBaseUrl);
     this.tokens = options.tokens;
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.gate = options.rateGate ?? new RateGate();
   }
 
   async getEvents(position: string, streamType: StreamType, limit: number, signal?: AbortSignal): Promise<EventsPage> {
@@ -104,21 +109,25 @@ export class BoxApi {
     return this.http.close();
   }
 
-  /** A request with the bearer token; on 401 one fresh token is tried before giving up. */
+  /** A request with the bearer token, once the rate gate is open; on 401 one fresh token is tried before giving up. */
   private async authorized(
     method: "GET" | "OPTIONS",
     path: string,
     what: string,
     signal?: AbortSignal,
   ): Promise<HttpResponse> {
-    const send = (token: string) =>
-      this.http.send({
+    const send = async (token: string) => {
+      await this.gate.wait(signal);
+      const res = await this.http.send({
         method,
         url: this.origin + path,
         headers: { authorization: `Bearer ${token}`, accept: "application/json" },
         signal,
         timeoutMs: this.timeoutMs,
       });
+      if (res.status === 429) this.gate.pause(retryAfterMs(res.headers));
+      return res;
+    };
     const token = await this.tokens.token(signal);
     let res = await send(token);
     if (res.status === 401) {

@@ -3,6 +3,7 @@ import { DeveloperTokenSource, TokenSource } from "../../nodes/box/auth/token-so
 import { BoxError } from "../../nodes/box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../../nodes/box/event-stream";
 import { BackoffPolicy } from "../../nodes/box/backoff";
+import { RateGate } from "../../nodes/box/rate-gate";
 import { BoxEmulator } from "../../emulator";
 import { waitFor } from "./wait";
 
@@ -11,6 +12,8 @@ export const FAST_BACKOFF: BackoffPolicy = { baseMs: 20, maxMs: 200, helpBaseMs:
 export interface HarnessOptions extends Partial<Omit<EventStreamOptions, "api" | "onEvents" | "onState">> {
   tokens?: TokenSource;
   requestTimeoutMs?: number;
+  /** Shared with other harnesses, as the nodes of one config node share it. */
+  rateGate?: RateGate;
   /** Wraps the API, e.g. to act between a fetch and the next subscribe. */
   wrapApi?: (api: BoxApi) => EventStreamOptions["api"];
 }
@@ -33,6 +36,7 @@ export class StreamHarness {
       apiBaseUrl: emulator.apiUrl,
       tokens: options.tokens ?? new DeveloperTokenSource(emulator.issueToken()),
       requestTimeoutMs: options.requestTimeoutMs,
+      rateGate: options.rateGate,
     });
     this.stream = new EventStream({
       streamType: "all",

@@ -1,0 +1,38 @@
+import { sleep } from "./sleep";
+
+/** Box sends `retry-after` in seconds and limits per minute: a longer pause is a bogus header, not a limit. */
+const MAX_PAUSE_MS = 60_000;
+/** A 429 without `retry-after` still pauses everyone this long. */
+const DEFAULT_PAUSE_MS = 1000;
+/** Requests that waited go out spread over this long, so fifty nodes do not come back as one burst. */
+const SPREAD_MS = 1000;
+
+/**
+ * Box's rate limit (about 1,000 requests a minute) counts per user, and every node on one config node
+ * acts as the same user. One gate per config node: a 429 that any node sees holds back the API requests
+ * of all of them until Box's `retry-after` has passed, instead of each node finding the limit on its own.
+ */
+export class RateGate {
+  private openAt = 0;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Box answered 429: no request goes out for `retryAfterMs` (clamped). */
+  pause(retryAfterMs: number | undefined): void {
+    const ms = Math.min(MAX_PAUSE_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
+    this.openAt = Math.max(this.openAt, this.now() + ms);
+  }
+
+  /** Resolves when a request may go out; rejects with the abort reason if `signal` aborts while it waits. */
+  async wait(signal?: AbortSignal): Promise<void> {
+    if (this.now() >= this.openAt) return;
+    const spread = this.random() * SPREAD_MS;
+    for (let ms = this.openAt - this.now(); ms > 0; ms = this.openAt - this.now()) {
+      await sleep(ms + spread, signal);
+      if (signal?.aborted) throw signal.reason;
+    }
+  }
+}
