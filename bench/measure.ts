@@ -116,6 +116,8 @@ export interface DrainResult {
    */
   cpuMicrosPerEvent: number;
   incomplete: number;
+  /** requests the emulator served per 1,000 events during the timed bursts */
+  requestsPer1000: number;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -185,8 +187,13 @@ export function latencyResult(samples: number[], timeouts: number, requests: num
   };
 }
 
-export function drainResult(rates: number[], cpuMicrosPerEvent: number[], incomplete: number): DrainResult {
-  return { rates, rate: median(rates), cpuMicrosPerEvent: median(cpuMicrosPerEvent), incomplete };
+export function drainResult(
+  rates: number[],
+  cpuMicrosPerEvent: number[],
+  incomplete: number,
+  requestsPer1000: number,
+): DrainResult {
+  return { rates, rate: median(rates), cpuMicrosPerEvent: median(cpuMicrosPerEvent), incomplete, requestsPer1000 };
 }
 
 /** lower median */

@@ -25,6 +25,8 @@ export interface FlowOptions {
   count: number;
   /** wire them to a sink node the bench listens on */
   sink: boolean;
+  /** the stream type of node `i` (default "all") */
+  streamType?: (i: number) => "all" | "changes";
 }
 
 export const SINK_ID = "bench-sink";
@@ -158,7 +160,7 @@ export function benchFlow(opts: FlowOptions): BenchFlow {
       y: 40 + 40 * i,
       name: `in ${i}`,
       box: "bench-box",
-      streamType: "all",
+      streamType: opts.streamType?.(i) ?? "all",
       startFrom: "now",
       position: "",
       resume: true,

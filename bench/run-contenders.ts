@@ -47,6 +47,9 @@ class Entrant {
   readonly cpuPerEvent: number[] = [];
   latencyTimeouts = 0;
   latencyRequests = 0;
+  /** requests the emulator served during the timed bursts, and the events in them */
+  drainRequests = 0;
+  drainEvents = 0;
   incompleteBursts = 0;
   failure?: string;
   /** set when the contender kept losing events, so the rest of the bench does not wait on it */
@@ -85,6 +88,7 @@ class Entrant {
 
   async burst(count: number, keep: boolean): Promise<void> {
     if (this.abandoned) return;
+    const requestsBefore = this.emulator.requests.length;
     const burst = await drainBurst(this.emulator, this.tracker, count, 20_000);
     if (burst === undefined) {
       this.incompleteBursts++;
@@ -92,6 +96,10 @@ class Entrant {
     } else if (keep) {
       this.rates.push(burst.rate);
       this.cpuPerEvent.push(burst.cpuMicrosPerEvent);
+      // up to the next held long poll, so the burst's trailing requests (the fetch that finds the end, the poll) count
+      await untilPolling(this.emulator, 5000);
+      this.drainRequests += this.emulator.requests.length - requestsBefore;
+      this.drainEvents += count;
     }
   }
 }
@@ -172,7 +180,9 @@ export async function runContenders(
       name: e.contender.name,
       failure: e.failure,
       latency: e.failure ? undefined : latencyResult(e.latencies, e.latencyTimeouts, e.latencyRequests),
-      drain: e.failure ? undefined : drainResult(e.rates, e.cpuPerEvent, e.incompleteBursts),
+      drain: e.failure
+        ? undefined
+        : drainResult(e.rates, e.cpuPerEvent, e.incompleteBursts, (e.drainRequests / e.drainEvents) * 1000),
       created: t.createdCount,
       distinct: t.distinct,
       duplicates: t.duplicates,
