@@ -15,22 +15,17 @@ const SPREAD_MS = 1000;
 export class RateGate {
   private openAt = 0;
 
-  constructor(
-    private readonly now: () => number = Date.now,
-    private readonly random: () => number = Math.random,
-  ) {}
-
   /** Box answered 429: no request goes out for `retryAfterMs` (clamped). */
   pause(retryAfterMs: number | undefined): void {
     const ms = Math.min(MAX_PAUSE_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
-    this.openAt = Math.max(this.openAt, this.now() + ms);
+    this.openAt = Math.max(this.openAt, Date.now() + ms);
   }
 
   /** Resolves when a request may go out; rejects with the abort reason if `signal` aborts while it waits. */
   async wait(signal?: AbortSignal): Promise<void> {
-    if (this.now() >= this.openAt) return;
-    const spread = this.random() * SPREAD_MS;
-    for (let ms = this.openAt - this.now(); ms > 0; ms = this.openAt - this.now()) {
+    if (Date.now() >= this.openAt) return;
+    const spread = Math.random() * SPREAD_MS;
+    for (let ms = this.openAt - Date.now(); ms > 0; ms = this.openAt - Date.now()) {
       await sleep(ms + spread, signal);
       if (signal?.aborted) throw signal.reason;
     }
