@@ -2,6 +2,7 @@ import { checkedApiOrigin } from "./api-origin";
 import { TokenSource } from "./auth/token-source";
 import { BoxError } from "./errors";
 import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject, retryAfterMs } from "./http";
+import { isId, ItemRef, ItemType } from "./item-lookup";
 import { RateGate } from "./rate-gate";
 import { readNextStreamPosition } from "./stream-position";
 
@@ -26,6 +27,8 @@ export interface RealtimeServer {
 export type RealtimeMessage = "new_change" | "reconnect" | "max_retries" | "out_of_date" | "timeout" | (string & {});
 
 export const MAX_PAGE_SIZE = 500;
+export const MAX_FOLDER_PAGE = 1000;
+const ITEM_COLLECTIONS: Record<ItemType, string> = { file: "files", folder: "folders", web_link: "web_links" };
 const REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_TIMEOUT_SEC = 610;
 const DEFAULT_MAX_RETRIES = 10;
@@ -103,6 +106,36 @@ export class BoxApi {
   /** `GET /2.0/users/me`: who the credentials act for. */
   async getCurrentUser(signal?: AbortSignal): Promise<Record<string, unknown>> {
     return jsonBody(await this.authorized("GET", "/2.0/users/me", "users/me", signal), "users/me");
+  }
+
+  /** `GET /2.0/files/{id}`, `/2.0/folders/{id}` or `/2.0/web_links/{id}` with only `fields`. */
+  async getItem(ref: ItemRef, fields: readonly string[], signal?: AbortSignal): Promise<Record<string, unknown>> {
+    if (!isId(ref.id) || !ITEM_COLLECTIONS[ref.type]) throw new BoxError("request", "item: not a Box item id");
+    const query = new URLSearchParams({ fields: fields.join(",") });
+    const res = await this.authorized("GET", `/2.0/${ITEM_COLLECTIONS[ref.type]}/${ref.id}?${query}`, "item", signal);
+    return jsonBody(res, "item");
+  }
+
+  /** One page of `GET /2.0/folders/{id}/items` (Box: at most 1000 entries, offset paging). */
+  async getFolderItems(
+    folderId: string,
+    page: { offset: number; limit: number; fields: readonly string[] },
+    signal?: AbortSignal,
+  ): Promise<{ entries: Record<string, unknown>[]; totalCount: number }> {
+    if (!isId(folderId)) throw new BoxError("request", "folder: not a Box folder id");
+    const query = new URLSearchParams({
+      fields: page.fields.join(","),
+      offset: String(page.offset),
+      limit: String(Math.min(MAX_FOLDER_PAGE, page.limit)),
+    });
+    const body = jsonBody(
+      await this.authorized("GET", `/2.0/folders/${folderId}/items?${query}`, "folder", signal),
+      "folder",
+    );
+    if (!Array.isArray(body.entries)) throw new BoxError("protocol", "folder: answer without entries");
+    const entries = body.entries.filter((e): e is Record<string, unknown> => e !== null && typeof e === "object");
+    const totalCount = typeof body.total_count === "number" ? body.total_count : entries.length;
+    return { entries, totalCount };
   }
 
   close(): Promise<void> {

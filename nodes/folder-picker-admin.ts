@@ -1,0 +1,52 @@
+import { BoxApi } from "./box/box-api";
+import { BoxError } from "./box/errors";
+import { browseFolder } from "./box/folder-browser";
+import { isId } from "./box/item-lookup";
+import { BoxConfigNode, NodeAPI } from "./node-red-types";
+
+interface Request {
+  query: Record<string, unknown>;
+}
+interface Response {
+  status(code: number): Response;
+  json(body: unknown): void;
+}
+
+const PICKER_TIMEOUT_MS = 15_000;
+const MAX_OFFSET = 100_000;
+
+/**
+ * `GET {httpAdminRoot}/box-events-in/folders?config=<id>&folder=<id>&offset=<n>`: the folder picker of
+ * the events dialog. It acts with the deployed config node's own token source against its own API
+ * origin, so the events node need not be deployed yet; it answers names and ids, never a token.
+ * Failures answer `{ok: false, reason}` where `reason` is a key of `box-events-in.picker.*` or Box's reason.
+ */
+export function registerFolderPicker(RED: NodeAPI): void {
+  const read = RED.auth.needsPermission("box-config.read");
+  RED.httpAdmin.get("/box-events-in/folders", read, async (req: Request, res: Response) => {
+    const configId = typeof req.query.config === "string" ? req.query.config : "";
+    const folderId = typeof req.query.folder === "string" && req.query.folder !== "" ? req.query.folder : "0";
+    const offset = Number(req.query.offset ?? 0);
+    const config = configId ? (RED.nodes.getNode(configId) as BoxConfigNode | null) : null;
+    if (!config || typeof config.tokenSource !== "function") {
+      return res.status(404).json({ ok: false, reason: "notDeployed" });
+    }
+    if (!isId(folderId) || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
+      return res.status(400).json({ ok: false, reason: "invalidFolder" });
+    }
+    let api: BoxApi | undefined;
+    try {
+      api = new BoxApi({
+        apiBaseUrl: config.apiBaseUrl,
+        tokens: config.tokenSource(),
+        requestTimeoutMs: PICKER_TIMEOUT_MS,
+      });
+      res.json({ ok: true, ...(await browseFolder(api, folderId, offset)) });
+    } catch (err) {
+      const reason = err instanceof BoxError ? (err.details.status === 404 ? "notFound" : err.reason) : "failed";
+      res.status(200).json({ ok: false, reason });
+    } finally {
+      await api?.close();
+    }
+  });
+}
