@@ -5,13 +5,16 @@ import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "./box/
 import { reason } from "./box/reasons";
 import { contextStore, DeliveredCheckpoints } from "./events-in/delivery";
 import { BoxEventsInDef, eventTypeList, migrateEventsIn, startFromOf } from "./events-in/definition";
+import { FolderSetting, folderSetting, pageSelector } from "./events-in/folder";
 import { errorMessage, eventMessage } from "./events-in/messages";
-import { StatusTexts, streamStatus } from "./events-in/status";
-import { BoxConfigNode, Node, NodeAPI } from "./node-red-types";
+import { lookupStatus, StatusTexts, streamStatus } from "./events-in/status";
+import { registerFolderPicker } from "./folder-picker-admin";
+import { BoxConfigNode, Node, NodeAPI, NodeStatus } from "./node-red-types";
 import { translated } from "./reason-text";
 
 export = function register(RED: NodeAPI): void {
   const checkpointsInProcess = new Map<string, SavedCheckpoint>();
+  registerFolderPicker(RED);
 
   function BoxEventsIn(this: Node, stored: BoxEventsInDef) {
     // the stored object itself: Node-RED hangs hidden properties (its flow) on it
@@ -19,15 +22,17 @@ export = function register(RED: NodeAPI): void {
     const def = migrateEventsIn(stored);
     const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
     let api: BoxApi;
+    let folder: FolderSetting | undefined;
     try {
       if (!config) throw new BoxError("config", reason("missingConfig"));
+      folder = folderSetting(def);
       api = new BoxApi({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource(), rateGate: config.rateGate() });
     } catch (err) {
       const statusText = (error: BoxError) =>
         config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);
       return misconfigured(this, err, statusText);
     }
-    runStream(this, def, api, config);
+    runStream(this, def, api, config, folder);
   }
 
   function statusTexts(config: BoxConfigNode): StatusTexts {
@@ -37,7 +42,13 @@ export = function register(RED: NodeAPI): void {
     };
   }
 
-  function runStream(node: Node, def: BoxEventsInDef, api: BoxApi, config: BoxConfigNode): void {
+  function runStream(
+    node: Node,
+    def: BoxEventsInDef,
+    api: BoxApi,
+    config: BoxConfigNode,
+    folder: FolderSetting | undefined,
+  ): void {
     const resume = def.resume !== false;
     const startFrom = startFromOf(def);
     const store = new CheckpointStore(
@@ -48,12 +59,15 @@ export = function register(RED: NodeAPI): void {
     );
     const controller = new AbortController();
     const delivered = new DeliveredCheckpoints(store, controller.signal);
-    const onState = stateReporter(node, statusTexts(config), controller.signal);
+    const reporter = stateReporter(node, statusTexts(config), controller.signal);
+    const select = pageSelector(folder, api, controller.signal, {
+      onRetry: reporter.lookupRetry,
+      onRecovered: reporter.lookupRecovered,
+    });
+    const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined };
     const running = (async () => {
       const checkpoint = resume ? await store.load() : undefined;
-      await openStream(node, def, api, { checkpoint, onState, delivered: resume ? delivered : undefined }).run(
-        controller.signal,
-      );
+      await openStream(node, def, api, { ...wiring, checkpoint }).run(controller.signal);
     })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
 
     /** The nodes this one sends to are still running: messages already handed to them were delivered. */
@@ -75,6 +89,8 @@ export = function register(RED: NodeAPI): void {
 interface StreamWiring {
   checkpoint?: Checkpoint;
   onState: EventStreamOptions["onState"];
+  /** What of a page the node sends (with a folder: the events that belong), each with its path when known. */
+  select: ReturnType<typeof pageSelector>;
   /** Where delivered pages move the position on; none when the node does not resume. */
   delivered?: DeliveredCheckpoints;
 }
@@ -88,7 +104,7 @@ function openStream(node: Node, def: BoxEventsInDef, api: BoxApi, wiring: Stream
     eventTypes: eventTypeList(def.eventTypes),
     onEvents: async (events: BoxEvent[], position: string) => {
       // one send per event: Node-RED deep-clones every message after the first of a multi-message send
-      for (const event of events) node.send(eventMessage(event, position));
+      for (const { event, path } of await wiring.select(events)) node.send(eventMessage(event, position, path));
       if (!wiring.delivered) return;
       const checkpoint = stream.checkpoint();
       if (checkpoint) await wiring.delivered.sent(checkpoint);
@@ -98,18 +114,36 @@ function openStream(node: Node, def: BoxEventsInDef, api: BoxApi, wiring: Stream
   return stream;
 }
 
-/** Shows each state as a status; tells Catch nodes once about each new problem. */
+/**
+ * Shows each state as a status; tells Catch nodes once about each new problem. An item lookup that is
+ * retried shows its own status until the page is decided, then the stream's status again.
+ */
 function stateReporter(node: Node, texts: StatusTexts, stopped: AbortSignal) {
   let reported: string | undefined;
-  return (state: StreamState, error?: BoxError): void => {
-    if (stopped.aborted) return;
-    node.status(streamStatus(state, error, texts));
-    if (state === "polling") reported = undefined;
-    const key = error && `${error.kind}:${error.reason}`;
-    if (error && key !== reported) {
-      reported = key;
-      node.error(error.message, errorMessage(error));
-    }
+  let streamShown: NodeStatus | undefined;
+  const report = (error: BoxError): void => {
+    const key = `${error.kind}:${error.reason}`;
+    if (key === reported) return;
+    reported = key;
+    node.error(error.message, errorMessage(error));
+  };
+  return {
+    onState: (state: StreamState, error?: BoxError): void => {
+      if (stopped.aborted) return;
+      streamShown = streamStatus(state, error, texts);
+      node.status(streamShown);
+      if (state === "polling") reported = undefined;
+      if (error) report(error);
+    },
+    lookupRetry: (error: BoxError): void => {
+      if (stopped.aborted) return;
+      node.status(lookupStatus(error, texts));
+      report(error);
+    },
+    lookupRecovered: (): void => {
+      reported = undefined;
+      if (streamShown && !stopped.aborted) node.status(streamShown);
+    },
   };
 }
 

@@ -12,6 +12,10 @@ export interface BoxEventsInDef {
   position?: string;
   resume?: boolean;
   eventTypes?: string[] | string;
+  /** only events about this folder and the items in it; "" = the whole account */
+  folderId?: string;
+  /** with `folderId`: items at any depth (default), or direct children only */
+  includeSubfolders?: boolean;
   wires?: string[][];
 }
 

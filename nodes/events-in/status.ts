@@ -5,7 +5,7 @@ import { NodeStatus } from "../node-red-types";
 /** The status texts the node shows, in the runtime's language. */
 export interface StatusTexts {
   /** A key under `box-events-in.status`. */
-  status(key: "connecting" | "polling" | "reconnecting" | "failed"): string;
+  status(key: "connecting" | "polling" | "reconnecting" | "failed" | "lookupRetrying"): string;
   reason(error: BoxError): string;
 }
 
@@ -16,4 +16,9 @@ export function streamStatus(state: StreamState, error: BoxError | undefined, te
     return { fill: "red", shape: "ring", text: error ? texts.reason(error) : texts.status("failed") };
   const text = texts.status(state === "connecting" ? "connecting" : "reconnecting");
   return { fill: "yellow", shape: "ring", text: error ? `${text}: ${texts.reason(error)}` : text };
+}
+
+/** With a folder: an item lookup failed for a passing reason and is asked again (yellow, with the reason). */
+export function lookupStatus(error: BoxError, texts: StatusTexts): NodeStatus {
+  return { fill: "yellow", shape: "ring", text: `${texts.status("lookupRetrying")}: ${texts.reason(error)}` };
 }
