@@ -57,6 +57,61 @@ describe("editor in a real browser", function () {
     await emu?.close();
   });
 
+  let folders: { invoices: string; year: string; other: string };
+
+  async function deployedProperty(id: string, key: string): Promise<unknown> {
+    const flows = (await (await fetch(`${nr!.url}/flows`)).json()) as Array<Record<string, unknown>>;
+    return flows.find((n) => n.id === id)?.[key];
+  }
+
+  /** Browses to All Files / Invoices / 2026 and picks it, types another ID, then deploys a folder-scoped node. */
+  async function pickFolder(page: Page, eventsId: string): Promise<void> {
+    const invoices = emu!.items.createFolder("Invoices").folder.id as string;
+    const year = emu!.items.createFolder("2026", invoices).folder.id as string;
+    const other = emu!.items.createFolder("Other").folder.id as string;
+    folders = { invoices, year, other };
+    const label = page.locator("#box-events-in-folder-label");
+    const entry = (id: string) => page.locator(`#box-events-in-folder-panel li a[data-folder-id="${id}"]`);
+    await canvasNode(page, eventsId).locator(".red-ui-flow-node").dblclick();
+    await page.locator("#node-input-folderId").waitFor();
+    should(await label.innerText()).match(/Whole account/);
+    await page.click("#box-events-in-browse");
+    should(await entry(other).innerText()).match(/Other/);
+    await entry(invoices).click();
+    await entry(year).click();
+    await page.locator(".box-events-in-crumbs", { hasText: "2026" }).waitFor();
+    await page.click(".box-events-in-choose");
+    should(await page.inputValue("#node-input-folderId")).equal(year);
+    should(await label.innerText()).equal("All Files / Invoices / 2026");
+    should(await page.locator("#box-events-in-folder-panel").isVisible()).be.false();
+    // An ID typed by hand still works, and shows its folder's name and path.
+    await page.fill("#node-input-folderId", other);
+    await page.locator("#box-events-in-folder-label", { hasText: "All Files / Other" }).waitFor();
+    await page.fill("#node-input-folderId", invoices);
+    await page.locator("#box-events-in-folder-label", { hasText: "All Files / Invoices" }).waitFor();
+    await page.click("#box-events-in-browse"); // opens at the chosen folder
+    await entry(year).waitFor();
+    await page.mouse.move(0, 0);
+    await page.evaluate(() =>
+      document.querySelectorAll(".red-ui-tray *").forEach((el: any) => el.scrollTop > 0 && el.scrollTo(0, 0)),
+    );
+    saveScreenshot(await page.locator(".red-ui-tray").last().screenshot(), "box-events-in-dialog.png", README_IMAGES);
+    await page.click("#node-dialog-ok");
+    await page.locator("#node-input-folderId").waitFor({ state: "detached" });
+    await page.evaluate(() => document.querySelectorAll(".red-ui-notification").forEach((n: any) => n.remove()));
+    await page.click("#red-ui-header-button-deploy");
+    // the answer to the deploy comes once the old node stopped and the new one started
+    await page.locator(".red-ui-notification-success").first().waitFor();
+    should(await deployedProperty(eventsId, "folderId")).equal(invoices);
+    // Only events in the folder (here: its subfolder) reach the debug sidebar.
+    await page.evaluate(() => RED.sidebar.show("debug"));
+    const outside = emu!.items.uploadFile("outside.pdf", other, "x").event;
+    const inside = emu!.items.uploadFile("inside.pdf", year, "y").event;
+    const inDebug = (id: string) => page.locator(".red-ui-debug-msg", { hasText: id.slice(0, 20) });
+    await inDebug(inside.event_id).waitFor();
+    should(await inDebug(outside.event_id).count()).equal(0);
+  }
+
   it("configures, deploys and shows Box events through the dialogs", async () => {
     const page = browser!.page;
     page.setDefaultTimeout(15_000);
@@ -144,7 +199,11 @@ describe("editor in a real browser", function () {
     await page.click("#node-config-dialog-ok");
     await page.locator("#node-config-input-authType").waitFor({ state: "detached" });
     should(await page.locator("#node-input-box option:checked").innerText()).equal("Emulator");
-    saveScreenshot(await page.locator(".red-ui-tray").last().screenshot(), "box-events-in-dialog.png", README_IMAGES);
+    // The folder picker needs the config node deployed: until then it says so.
+    should(await page.locator("#box-events-in-folder-label").innerText()).match(/Whole account/);
+    await page.click("#box-events-in-browse");
+    await page.locator("#box-events-in-folder-panel", { hasText: "Deploy the Box config node first" }).waitFor();
+    await page.click("#box-events-in-browse");
     await page.click("#node-dialog-ok");
     await page.locator("#node-input-streamType").waitFor({ state: "detached" });
 
@@ -209,12 +268,16 @@ describe("editor in a real browser", function () {
     }
     saveScreenshot(await page.screenshot(), "help.png");
 
+    await pickFolder(page, eventsId);
+
     // What the editor deployed is what the runtime runs.
     const flows = (await (await fetch(`${nr!.url}/flows`)).json()) as Array<Record<string, unknown>>;
     const deployed = flows.find((n) => n.id === eventsId);
     should(deployed).have.properties({
       type: "box-events-in",
       eventTypes: ["ITEM_UPLOAD", "COMMENT_CREATE", "ITEM_MODIFY"],
+      folderId: folders.invoices,
+      includeSubfolders: true,
     });
     should(pageErrors).eql([]);
   });
