@@ -1,19 +1,41 @@
 import type { BoxEmulator } from "../emulator";
 import type { Contender, OnEvent } from "./measure";
-import { benchFlow, NodeRedRuntime, SINK_ID } from "./node-red-runtime";
+import { BenchFlow, benchFlow, NodeRedRuntime, SINK_ID } from "./node-red-runtime";
+
+/** Node-RED starts once per process: the `node` and `folder` contenders share it, each with its own flow. */
+let shared: { runtime: Promise<NodeRedRuntime>; flows: BenchFlow; users: number } | undefined;
 
 /** `box-events-in` inside a real Node-RED runtime, measured where the wired sink node receives each message. */
 export class NodeRedContender implements Contender {
-  readonly name = "node";
   private runtime?: NodeRedRuntime;
   private badMessages = 0;
 
+  /** With `folderId`, the node is limited to that folder (the `folder` row: "0" holds every emulator event). */
+  constructor(
+    readonly name = "node",
+    private readonly folderId?: string,
+  ) {}
+
   async start(emulator: BoxEmulator, onEvent: OnEvent): Promise<void> {
-    this.runtime = await NodeRedRuntime.start();
-    await this.runtime.deploy(
-      benchFlow({ apiUrl: emulator.apiUrl, token: emulator.issueToken(), count: 1, sink: true }),
-    );
-    const sink = this.runtime.getNode(SINK_ID);
+    shared ??= { runtime: NodeRedRuntime.start(), flows: { flow: [], credentials: {} }, users: 0 };
+    shared.users++;
+    this.runtime = await shared.runtime;
+    const prefix = `${this.name}-`;
+    const mine = benchFlow({
+      apiUrl: emulator.apiUrl,
+      token: emulator.issueToken(),
+      count: 1,
+      sink: true,
+      folderId: this.folderId,
+      idPrefix: prefix,
+    });
+    shared.flows = {
+      flow: [...shared.flows.flow, ...mine.flow],
+      credentials: { ...shared.flows.credentials, ...mine.credentials },
+    };
+    // "nodes": a contender already listening keeps its running node
+    await this.runtime.deploy(shared.flows, "nodes");
+    const sink = this.runtime.getNode(prefix + SINK_ID);
     if (!sink) throw new Error("the sink node did not start");
     sink.on("input", (msg: { payload?: { event_id?: unknown } }, _send: unknown, done: () => void) => {
       const id = msg.payload?.event_id;
@@ -24,12 +46,22 @@ export class NodeRedContender implements Contender {
   }
 
   async stop(): Promise<void> {
-    await this.runtime?.stop();
+    if (!shared || !this.runtime) return;
+    if (--shared.users === 0) {
+      shared = undefined;
+      await this.runtime.stop();
+      return;
+    }
+    // the others go on: this contender's node stops before its emulator does
+    const prefix = `${this.name}-`;
+    const isMine = (node: object) => String((node as { id?: unknown }).id).startsWith(prefix);
+    shared.flows = { ...shared.flows, flow: shared.flows.flow.filter((node) => !isMine(node)) };
+    await this.runtime.deploy(shared.flows, "nodes");
   }
 
   notes(): string[] {
     const notes = this.runtime ? this.runtime.log.slice(0, 5).map((line) => `node-red: ${line}`) : [];
-    if (this.badMessages) notes.push(`node: ${this.badMessages} messages without payload.event_id`);
+    if (this.badMessages) notes.push(`${this.name}: ${this.badMessages} messages without payload.event_id`);
     return notes;
   }
 }

@@ -27,6 +27,10 @@ export interface FlowOptions {
   sink: boolean;
   /** the stream type of node `i` (default "all") */
   streamType?: (i: number) => "all" | "changes";
+  /** limit the nodes to this folder (with its subfolders) */
+  folderId?: string;
+  /** prefix of every node id, so that two flows can run in one runtime */
+  idPrefix?: string;
 }
 
 export const SINK_ID = "bench-sink";
@@ -99,10 +103,10 @@ export class NodeRedRuntime {
     return runtime;
   }
 
-  /** Full deploy; resolves once the flows have started. */
-  async deploy({ flow, credentials }: BenchFlow): Promise<void> {
+  /** Full deploy (or with `nodes`: only new and changed nodes start); resolves once the flows have started. */
+  async deploy({ flow, credentials }: BenchFlow, type: "full" | "nodes" = "full"): Promise<void> {
     const started = this.flowsStarted();
-    await this.red.nodes.setFlows(flow, credentials, "full");
+    await this.red.nodes.setFlows(flow, credentials, type);
     await started;
   }
 
@@ -141,10 +145,11 @@ export interface BenchFlow {
 }
 
 export function benchFlow(opts: FlowOptions): BenchFlow {
+  const p = opts.idPrefix ?? "";
   const flow: object[] = [
-    { id: "bench-tab", type: "tab", label: "bench" },
+    { id: `${p}bench-tab`, type: "tab", label: `${p}bench` },
     {
-      id: "bench-box",
+      id: `${p}bench-box`,
       type: "box-config",
       name: "emulator",
       authType: "developerToken",
@@ -153,22 +158,33 @@ export function benchFlow(opts: FlowOptions): BenchFlow {
   ];
   for (let i = 0; i < opts.count; i++) {
     flow.push({
-      id: `bench-in-${i}`,
+      id: `${p}bench-in-${i}`,
       type: "box-events-in",
-      z: "bench-tab",
+      z: `${p}bench-tab`,
       x: 120,
       y: 40 + 40 * i,
       name: `in ${i}`,
-      box: "bench-box",
+      box: `${p}bench-box`,
       streamType: opts.streamType?.(i) ?? "all",
       startFrom: "now",
       position: "",
       resume: true,
       eventTypes: "",
-      wires: opts.sink ? [[SINK_ID]] : [[]],
+      folderId: opts.folderId ?? "",
+      includeSubfolders: true,
+      wires: opts.sink ? [[p + SINK_ID]] : [[]],
     });
   }
   if (opts.sink)
-    flow.push({ id: SINK_ID, type: "comment", z: "bench-tab", x: 400, y: 40, name: "sink", info: "", wires: [] });
-  return { flow, credentials: { "bench-box": { accessToken: opts.token } } };
+    flow.push({
+      id: p + SINK_ID,
+      type: "comment",
+      z: `${p}bench-tab`,
+      x: 400,
+      y: 40,
+      name: "sink",
+      info: "",
+      wires: [],
+    });
+  return { flow, credentials: { [`${p}bench-box`]: { accessToken: opts.token } } };
 }

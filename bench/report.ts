@@ -139,6 +139,12 @@ export function targets(results: ContenderResult[], idle?: IdleResult, rateLimit
     nl && sl ? `${fmt(nl.p50)} ms vs sdk ${fmt(sl.p50)} ms` : "",
     sdkWhy && `sdk not measured: ${sdkWhy}`,
   );
+  const scoped = finite(get("folder")?.latency);
+  check(
+    "folder-scoped node latency <= 1.2x node (p50)",
+    scoped && nl ? scoped.p50 <= 1.2 * nl.p50 : undefined,
+    scoped && nl ? `${fmt(scoped.p50)} ms vs node ${fmt(nl.p50)} ms = ${fmt(scoped.p50 / nl.p50)}x` : "",
+  );
   const nd = finite(node?.drain),
     fd = finite(floor?.drain),
     sd = finite(sdk?.drain);

@@ -4,8 +4,9 @@
  * then the idle CPU of 50 nodes (Node-RED and the emulator in child processes), and what 50 nodes on one
  * box-config send while a 429's retry-after runs (Node-RED in a child process).
  * Flags: --markdown (also print the table for the README), --no-idle, --idle (idle measurement only),
- * --only floor,node,sdk, --samples N, --warmup N, --burst N, --drain-runs N, --idle-seconds N,
- * --idle-nodes N, --no-rate-limit, --rate-limit-nodes N, --retry-after S, --positions number (bare big-integer positions, as Box sometimes sends them),
+ * --only floor,node,folder,sdk (folder: box-events-in limited to a folder), --samples N, --warmup N, --burst N,
+ * --drain-runs N, --idle-seconds N, --idle-nodes N, --no-rate-limit, --rate-limit-nodes N, --retry-after S,
+ * --positions number (bare big-integer positions, as Box sometimes sends them),
  * --cpu-profile DIR (profile each contender's drain phase; read with `node dist/bench/profile-summary.js`).
  * Exit code 0 whatever the verdicts; 1 only when the bench itself crashed.
  */
@@ -40,7 +41,7 @@ function parseArgs(argv: string[]): Args {
     runRateLimit: true,
     runContenders: true,
     markdown: false,
-    only: ["floor", "node", "sdk"],
+    only: ["floor", "node", "folder", "sdk"],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -77,6 +78,8 @@ function parseArgs(argv: string[]): Args {
 const contenders: Record<string, () => Contender> = {
   floor: () => new FloorContender(),
   node: () => new NodeRedContender(),
+  // every emulator event's path holds "All Files" (id 0): scoped, and decided from the event without a lookup
+  folder: () => new NodeRedContender("folder", "0"),
   sdk: () => new SdkContender(),
 };
 
