@@ -6,6 +6,7 @@ import fs from "fs";
 import http from "http";
 import net from "net";
 import path from "path";
+import { DEMO_FOLDERS, seedDemoTree } from "../emulator/demo-tree";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
 import { demoFlow } from "./flow";
 
@@ -33,13 +34,16 @@ function isPortBusy(err: unknown): boolean {
 /** The emulator on 8080/8081, or on free ports when those are taken. */
 async function emulator(): Promise<BoxEmulator> {
   const opts = { host: HOST, enterpriseId: ENTERPRISE_ID, positionFormat: "number" as const };
+  let emu: BoxEmulator;
   try {
-    return await startEmulator({ ...opts, apiPort: API_PORT, realtimePort: REALTIME_PORT });
+    emu = await startEmulator({ ...opts, apiPort: API_PORT, realtimePort: REALTIME_PORT });
   } catch (err) {
     if (!isPortBusy(err)) throw err;
     console.log(`Ports ${API_PORT}/${REALTIME_PORT} are busy: the emulator takes free ones.`);
-    return startEmulator({ ...opts, apiPort: 0, realtimePort: 0 });
+    emu = await startEmulator({ ...opts, apiPort: 0, realtimePort: 0 });
   }
+  seedDemoTree(emu.items);
+  return emu;
 }
 
 function listen(server: http.Server, port: number): Promise<number> {
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
 
   Open the editor, click the inject buttons and watch the events arrive in the debug sidebar.
   An event from the shell: curl -X POST ${emu.apiUrl}/_emulator/events -H 'content-type: application/json' -d '{"event_type":"ITEM_UPLOAD"}'
+  A file into All Files/Invoices/2026: curl -X POST ${emu.apiUrl}/_emulator/items/files -H 'content-type: application/json' -d '{"name":"march.pdf","parent":"${DEMO_FOLDERS.invoices2026}"}'
   Press Ctrl+C to stop.
 `);
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { DEMO_FOLDERS, seedDemoTree } from "./demo-tree";
 import { startEmulator } from "./index";
 
 const ENTERPRISE_ID = "100001";
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     positionFormat: positions,
     enterpriseId: ENTERPRISE_ID,
   });
+  seedDemoTree(emu.items);
   const token = emu.issueToken({ lifetimeSec: 24 * 3600 });
   console.log(`Box emulator running
   API URL (apiBaseUrl): ${emu.apiUrl}
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
   CCG client id:        ${emu.clientId}
   CCG client secret:    ${emu.clientSecret}   (box_subject_type=enterprise, box_subject_id=${ENTERPRISE_ID})
   Create an event:      curl -X POST ${emu.apiUrl}/_emulator/events -H 'content-type: application/json' -d '{"event_type":"ITEM_UPLOAD"}'
+  Upload a file:        curl -X POST ${emu.apiUrl}/_emulator/items/files -H 'content-type: application/json' -d '{"name":"march.pdf","parent":"${DEMO_FOLDERS.invoices2026}"}'
+  Folders:              All Files/Invoices (${DEMO_FOLDERS.invoices}), All Files/Invoices/2026 (${DEMO_FOLDERS.invoices2026}), All Files/Reports (${DEMO_FOLDERS.reports})
 Press Ctrl+C to stop.`);
 
   const stop = (): void => {
