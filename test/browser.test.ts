@@ -93,12 +93,18 @@ describe("editor in a real browser", function () {
     await entry(year).waitFor();
     await page.mouse.move(0, 0);
     await page.evaluate(() =>
-      document.querySelectorAll(".red-ui-tray *").forEach((el: any) => el.scrollTop > 0 && el.scrollTo(0, 0)),
+      document
+        .querySelectorAll(".red-ui-tray *")
+        .forEach(
+          (el: { scrollTop: number; scrollTo(x: number, y: number): void }) => el.scrollTop > 0 && el.scrollTo(0, 0),
+        ),
     );
     saveScreenshot(await page.locator(".red-ui-tray").last().screenshot(), "box-events-in-dialog.png", README_IMAGES);
     await page.click("#node-dialog-ok");
     await page.locator("#node-input-folderId").waitFor({ state: "detached" });
-    await page.evaluate(() => document.querySelectorAll(".red-ui-notification").forEach((n: any) => n.remove()));
+    await page.evaluate(() =>
+      document.querySelectorAll(".red-ui-notification").forEach((n: { remove(): void }) => n.remove()),
+    );
     await page.click("#red-ui-header-button-deploy");
     // the answer to the deploy comes once the old node stopped and the new one started
     await page.locator(".red-ui-notification-success").first().waitFor();
