@@ -62,6 +62,27 @@ describe("folder scope and item lookups", function () {
     should(lookupRequests()).equal(3);
   });
 
+  it("treats a malformed path as unknown and asks Box; ignores sources that name no Box item", async () => {
+    const { folder, files } = tree();
+    const scope = new FolderScope({ folderId: folder, includeSubfolders: true, lookup: newLookup() });
+    const forged = {
+      event_id: "forged",
+      event_type: "ITEM_UPLOAD",
+      source: { type: "file", id: files[0], path_collection: { entries: [{ id: 42 }, { id: folder }] } },
+    };
+    const odd = [
+      { event_id: "no-id", source: { type: "file", id: "../users/me" } },
+      { event_id: "user", source: { type: "user", id: "200002" } },
+      { event_id: "null", source: null },
+      { event_id: "item-no-id", source: { type: "comment", item: { type: "file" } } },
+    ];
+    emulator.clearRequests();
+    const kept = await scope.select([forged, ...odd], new AbortController().signal);
+    should(ids(kept)).eql(["forged"]);
+    should(kept[0].path).equal("All Files/Invoices");
+    should(lookupRequests()).equal(1);
+  });
+
   it("keeps its memory within the bound, least recently used out first", async () => {
     const { folder, files } = tree();
     const lookup = newLookup(3);

@@ -72,8 +72,8 @@ export class FolderScope {
     if (!found) return OUT;
     const { ref, json } = found;
     let place = placeOf(json);
-    if (place.kind === "path") this.options.lookup.remember(ref, place);
     if (ref.type === "folder" && FOLDER_CHANGES.has(String(event.event_type))) this.options.lookup.forgetBelow(ref.id);
+    if (place.kind === "path") this.options.lookup.remember(ref, place);
     if (ref.type === "folder" && ref.id === this.options.folderId) return { member: true, path: pathText(place) };
     if (place.kind === "unknown") place = await this.options.lookup.place(ref, signal);
     return this.judge(place, signal);
