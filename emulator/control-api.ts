@@ -3,7 +3,7 @@ import type { EmulatorContext } from "./context";
 import type { BoxEvent, Quirks } from "./types";
 import { readBody, sendJson } from "./http-util";
 import { createJwtApp } from "./oauth";
-import { handleItemControl } from "./item-control";
+import { ITEM_ACTIONS, runItemAction } from "./item-control";
 
 const MAX_BATCH = 100_000;
 
@@ -100,6 +100,16 @@ export const CONTROL_ROUTES: Record<string, ControlRoute> = {
     call.ctx.requests.length = 0;
     ok(call);
   },
+  // folders and files: each action changes the item tree and records Box's event (item-control.ts)
+  ...Object.fromEntries(
+    Object.keys(ITEM_ACTIONS).map((action): [string, ControlRoute] => [
+      `POST /_emulator/items/${action}`,
+      withBody((call, body) => {
+        const answer = runItemAction(call.ctx.items, action, body);
+        sendJson(call.res, answer.status, answer.body);
+      }),
+    ]),
+  ),
 };
 
 /** Unauthenticated test/demo controls under /_emulator/ on the API server. */
@@ -113,7 +123,6 @@ export async function handleControl(
   const fail = (status: number, message: string): void => sendJson(res, status, { error: message });
   const handler = CONTROL_ROUTES[route];
   if (handler) return handler({ ctx, req, res, url, fail, jsonBody: () => readJsonObject(req, res, fail) });
-  if (await handleItemControl(ctx.items, req, res, url)) return;
   fail(404, `no control route ${route}`);
 }
 

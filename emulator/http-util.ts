@@ -143,21 +143,3 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
   return m ? m[1] : undefined;
 }
-
-/** The body as a JSON object (empty body: `{}`); otherwise answers 400 (or 413) and resolves undefined. */
-export async function readJsonObject(
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<Record<string, unknown> | undefined> {
-  const text = await readBody(req, res);
-  if (text === undefined) return undefined;
-  if (text.trim() === "") return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    /* answered below */
-  }
-  sendJson(res, 400, { error: "body must be a JSON object" });
-  return undefined;
-}

@@ -1,7 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "http";
-import { ItemActivity, SOURCE_SHAPES, type SourceShape } from "./item-activity";
+import { type ItemActivity, SOURCE_SHAPES, type SourceShape } from "./item-activity";
 import type { ItemAccess, ItemRef } from "./item-tree";
-import { readJsonObject, sendJson } from "./http-util";
 
 type Body = Record<string, unknown>;
 const MAX_EVENTS = 10_000;
@@ -11,7 +9,7 @@ const ACCESS: readonly ItemAccess[] = ["ok", "notFound", "forbidden"];
  * `POST /_emulator/items/<action>` with a JSON body: what people do with folders and files, each answered
  * with the changed item and the event Box records for it. Bad input answers 400 with the reason.
  */
-const ACTIONS: Record<string, (activity: ItemActivity, body: Body) => unknown> = {
+export const ITEM_ACTIONS: Record<string, (activity: ItemActivity, body: Body) => unknown> = {
   folders: (a, b) => a.createFolder(str(b, "name"), optStr(b, "parent")),
   files: (a, b) => a.uploadFile(str(b, "name"), optStr(b, "parent"), content(b), optNum(b, "size")),
   versions: (a, b) => a.uploadVersion(str(b, "id"), content(b), optNum(b, "size")),
@@ -36,25 +34,14 @@ const ACTIONS: Record<string, (activity: ItemActivity, body: Body) => unknown> =
   },
 };
 
-export async function handleItemControl(
-  activity: ItemActivity,
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-): Promise<boolean> {
-  const m = /^\/_emulator\/items\/([a-z]+)\/?$/.exec(url.pathname);
-  if (!m || req.method !== "POST" || !ACTIONS[m[1]]) return false;
-  const body = await readJsonObject(req, res);
-  if (!body) return true;
-  let result: unknown;
+/** The answer to `POST /_emulator/items/<action>`: 201 with what was made, 200 otherwise, 400 with the reason. */
+export function runItemAction(activity: ItemActivity, action: string, body: Body): { status: number; body: unknown } {
   try {
-    result = ACTIONS[m[1]](activity, body);
+    const result = ITEM_ACTIONS[action](activity, body);
+    return { status: action === "folders" || action === "files" ? 201 : 200, body: result };
   } catch (err) {
-    sendJson(res, 400, { error: (err as Error).message });
-    return true;
+    return { status: 400, body: { error: (err as Error).message } };
   }
-  sendJson(res, m[1] === "folders" || m[1] === "files" ? 201 : 200, result);
-  return true;
 }
 
 function str(body: Body, key: string): string {
