@@ -35,13 +35,6 @@ export = function register(RED: NodeAPI): void {
     runStream(this, def, api, config, folder);
   }
 
-  function statusTexts(config: BoxConfigNode): StatusTexts {
-    return {
-      status: (key) => RED._(`box-events-in.status.${key}`),
-      reason: (error) => config.reasonText(error),
-    };
-  }
-
   function runStream(
     node: Node,
     def: BoxEventsInDef,
@@ -59,7 +52,7 @@ export = function register(RED: NodeAPI): void {
     );
     const controller = new AbortController();
     const delivered = new DeliveredCheckpoints(store, controller.signal);
-    const reporter = stateReporter(node, statusTexts(config), controller.signal);
+    const reporter = stateReporter(node, statusTexts(RED, config), controller.signal);
     const select = pageSelector(folder, api, controller.signal, {
       onRetry: reporter.lookupRetry,
       onRecovered: reporter.lookupRecovered,
@@ -85,6 +78,13 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType("box-events-in", BoxEventsIn);
 };
+
+function statusTexts(RED: NodeAPI, config: BoxConfigNode): StatusTexts {
+  return {
+    status: (key) => RED._(`box-events-in.status.${key}`),
+    reason: (error) => config.reasonText(error),
+  };
+}
 
 interface StreamWiring {
   checkpoint?: Checkpoint;
