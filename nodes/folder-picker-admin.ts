@@ -39,6 +39,7 @@ export function registerFolderPicker(RED: NodeAPI): void {
       api = new BoxApi({
         apiBaseUrl: config.apiBaseUrl,
         tokens: config.tokenSource(),
+        rateGate: config.rateGate(),
         requestTimeoutMs: PICKER_TIMEOUT_MS,
       });
       res.json({ ok: true, ...(await browseFolder(api, folderId, offset)) });
