@@ -20,6 +20,7 @@ import { BoxApi, BoxEvent } from "../nodes/box/box-api";
 import { BoxError } from "../nodes/box/errors";
 import { EventStream, StreamState } from "../nodes/box/event-stream";
 import { HttpClient } from "../nodes/box/http";
+import { NO_PROXY } from "../nodes/box/proxy-settings";
 import type { EmulatorOptions, Fault } from "../emulator";
 import type { SoakAction, SoakReady, SoakReply, SoakRequest } from "./soak-emulator";
 
@@ -188,14 +189,14 @@ async function main(): Promise<void> {
   const { apiUrl, clientId, clientSecret } = await emulator.ready;
   const baselineResources = process.getActiveResourcesInfo();
 
-  const tokenHttp = new HttpClient();
+  const tokenHttp = new HttpClient(NO_PROXY);
   const tokens = ccgTokenSource(tokenHttp, apiUrl, {
     clientId,
     clientSecret,
     subjectType: "enterprise",
     subjectId: "100001",
   });
-  const api = new BoxApi({ apiBaseUrl: apiUrl, tokens, requestTimeoutMs: 1500 });
+  const api = new BoxApi({ apiBaseUrl: apiUrl, tokens, proxy: NO_PROXY, requestTimeoutMs: 1500 });
   const check = new DeliveryCheck();
   const states: Record<string, number> = {};
   const errors: Record<string, number> = {};

@@ -9,6 +9,8 @@ import { TokenStore } from "./box/auth/token-store";
 import { BoxApi } from "./box/box-api";
 import { BoxError } from "./box/errors";
 import { HttpClient } from "./box/http";
+import { ProxySettings } from "./box/proxy-settings";
+import { resolveProxy } from "./box-config-settings";
 import { NodeAPI } from "./node-red-types";
 
 /** Node-RED's stand-in for a password the editor did not change. */
@@ -31,6 +33,7 @@ interface Response {
 interface PendingAuthorization extends OAuth2Client {
   id: string;
   origin: string;
+  proxy: ProxySettings;
   redirectUri: string;
   expiresAt: number;
 }
@@ -78,17 +81,19 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
       subjectId: typeof body.subjectId === "string" ? body.subjectId : undefined,
     };
     for (const key of CREDENTIAL_KEYS) settings[key] = credential(id, given[key], key);
-    const http = new HttpClient();
+    let http: HttpClient | undefined;
     let api: BoxApi | undefined;
     try {
+      const proxy = resolveProxy(RED, typeof body.proxy === "string" ? body.proxy : undefined);
       const origin = checkedApiOrigin(typeof body.apiBaseUrl === "string" ? body.apiBaseUrl : undefined);
+      http = new HttpClient(proxy);
       const tokens = createTokenSource(settings, http, origin, { store, nodeId: id || "-" });
-      api = new BoxApi({ apiBaseUrl: origin, tokens });
+      api = new BoxApi({ apiBaseUrl: origin, tokens, proxy });
       res.json({ ok: true, user: userOf(await api.getCurrentUser()) });
     } catch (err) {
       res.json({ ok: false, reason: err instanceof BoxError ? err.reason : "unexpected error" });
     } finally {
-      await Promise.all([api?.close(), http.close()]);
+      await Promise.all([api?.close(), http?.close()]);
     }
   });
 
@@ -99,8 +104,10 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
     const clientSecret = credential(id, body.clientSecret, "clientSecret")?.trim();
     const redirectUri = typeof body.redirectUri === "string" ? body.redirectUri : "";
     let origin: string;
+    let proxy: ProxySettings;
     try {
       origin = checkedApiOrigin(typeof body.apiBaseUrl === "string" ? body.apiBaseUrl : undefined);
+      proxy = resolveProxy(RED, typeof body.proxy === "string" ? body.proxy : undefined);
     } catch (err) {
       return void res.status(400).json({ error: (err as BoxError).message });
     }
@@ -110,7 +117,7 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
     const now = Date.now();
     for (const [key, entry] of pending) if (entry.expiresAt < now || pending.size >= MAX_PENDING) pending.delete(key);
     const state = randomBytes(24).toString("base64url");
-    pending.set(state, { id, clientId, clientSecret, origin, redirectUri, expiresAt: now + STATE_LIFETIME_MS });
+    pending.set(state, { id, clientId, clientSecret, origin, proxy, redirectUri, expiresAt: now + STATE_LIFETIME_MS });
     res.json({ authorizeUrl: authorizeUrl(origin, clientId, redirectUri, state) });
   });
 
@@ -135,11 +142,12 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
       return page(400, `Box did not authorize the app: ${why}`);
     }
     if (typeof req.query.code !== "string" || !req.query.code) return page(400, "Box sent no authorization code.");
-    const http = new HttpClient();
+    const http = new HttpClient(auth.proxy);
     let api: BoxApi | undefined;
     try {
       const tokens = await exchangeCode(http, auth.origin, auth, req.query.code, auth.redirectUri);
-      api = new BoxApi({ apiBaseUrl: auth.origin, tokens: new DeveloperTokenSource(tokens.accessToken) });
+      const minted = new DeveloperTokenSource(tokens.accessToken);
+      api = new BoxApi({ apiBaseUrl: auth.origin, tokens: minted, proxy: auth.proxy });
       const user = userOf(await api.getCurrentUser());
       // The refresh token pasted into the node now (if any) is older than these tokens: the store wins over it.
       const pasted = RED.nodes.getCredentials(auth.id)?.refreshToken?.trim();

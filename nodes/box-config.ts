@@ -1,21 +1,18 @@
-import { checkedApiOrigin } from "./box/api-origin";
-import { AuthSettings, createTokenSource } from "./box/auth/auth-settings";
+import { createTokenSource } from "./box/auth/auth-settings";
 import { FailedTokenSource, TokenSource } from "./box/auth/token-source";
 import { BoxError } from "./box/errors";
 import { HttpClient } from "./box/http";
 import { RateGate } from "./box/rate-gate";
+import { NO_PROXY } from "./box/proxy-settings";
 import { registerAdminEndpoints, runtimeTokenStore } from "./box-config-admin";
+import { BoxConfigProperties, resolveConfig } from "./box-config-settings";
 import { migrate, Migration } from "./config-version";
 import { BoxConfigNode, NodeAPI } from "./node-red-types";
 import { reasonText } from "./reason-text";
 
-interface BoxConfigDef extends Omit<
-  AuthSettings,
-  "clientId" | "clientSecret" | "accessToken" | "refreshToken" | "jwtConfig"
-> {
+interface BoxConfigDef extends BoxConfigProperties {
   version?: number;
   name?: string;
-  apiBaseUrl?: string;
 }
 
 /** Upgrades of stored definitions; version 1 (the first versioned one) has the same properties as before. */
@@ -39,12 +36,14 @@ export = function register(RED: NodeAPI): void {
     const def = migrate(stored, MIGRATIONS);
     const node = this;
     this.apiBaseUrl = def.apiBaseUrl;
-    const http = new HttpClient();
+    this.proxy = NO_PROXY;
+    let http: HttpClient | undefined;
     let tokens: TokenSource;
     try {
-      const origin = checkedApiOrigin(def.apiBaseUrl);
-      const settings = { ...def, authType: def.authType ?? "ccg", ...this.credentials } as AuthSettings;
-      tokens = createTokenSource(settings, http, origin, {
+      const { origin, auth, proxy } = resolveConfig(RED, def, this.credentials);
+      this.proxy = proxy;
+      http = new HttpClient(proxy);
+      tokens = createTokenSource(auth, http, origin, {
         store,
         nodeId: this.id,
         onPersistError: (err) =>
@@ -62,7 +61,7 @@ export = function register(RED: NodeAPI): void {
       const forget = removed
         ? store.delete(node.id).catch((err) => RED.log.warn(`Box token store: ${(err as Error).message}`))
         : undefined;
-      Promise.all([http.close(), forget]).then(
+      Promise.all([http?.close(), forget]).then(
         () => done(),
         () => done(),
       );

@@ -26,7 +26,12 @@ export = function register(RED: NodeAPI): void {
     try {
       if (!config) throw new BoxError("config", reason("missingConfig"));
       folder = folderSetting(def);
-      api = new BoxApi({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource(), rateGate: config.rateGate() });
+      api = new BoxApi({
+        apiBaseUrl: config.apiBaseUrl,
+        tokens: config.tokenSource(),
+        proxy: config.proxy,
+        rateGate: config.rateGate(),
+      });
     } catch (err) {
       const statusText = (error: BoxError) =>
         config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);

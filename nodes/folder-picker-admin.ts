@@ -39,6 +39,7 @@ export function registerFolderPicker(RED: NodeAPI): void {
       api = new BoxApi({
         apiBaseUrl: config.apiBaseUrl,
         tokens: config.tokenSource(),
+        proxy: config.proxy,
         rateGate: config.rateGate(),
         requestTimeoutMs: PICKER_TIMEOUT_MS,
       });

@@ -1,6 +1,7 @@
 import type { TokenSource } from "./box/auth/token-source";
 import type { BoxError } from "./box/errors";
 import type { RateGate } from "./box/rate-gate";
+import type { ProxySettings } from "./box/proxy-settings";
 
 /** The small part of Node-RED's runtime API these nodes use (Node-RED ships no typings of its own). */
 export interface NodeStatus {
@@ -60,6 +61,8 @@ export interface NodeAPI {
 /** What a `box-events-in` node gets from its config node. */
 export interface BoxConfigNode extends Node {
   apiBaseUrl?: string;
+  /** Which proxy every request of this config takes (resolved once at start). */
+  proxy: ProxySettings;
   /** The shared token source, or a `config` BoxError saying what is missing. */
   tokenSource(): TokenSource;
   /** A BoxError's short reason in the runtime's language. */

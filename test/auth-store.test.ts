@@ -5,6 +5,7 @@ import { startEmulator, type BoxEmulator } from "../emulator/index";
 import { OAuth2TokenSource } from "../nodes/box/auth/oauth2";
 import { KEY_FILE, STORE_FILE, TokenStore } from "../nodes/box/auth/token-store";
 import { HttpClient } from "../nodes/box/http";
+import { NO_PROXY } from "../nodes/box/proxy-settings";
 import { filesUnder, tempDir } from "./support/auth";
 
 const entry = (refreshToken: string) => ({
@@ -74,7 +75,7 @@ describe("auth: the encrypted token store", function () {
 describe("auth: OAuth 2 token source", function () {
   this.timeout(30_000);
   let emu: BoxEmulator;
-  const http = new HttpClient();
+  const http = new HttpClient(NO_PROXY);
 
   beforeEach(async () => {
     emu = await startEmulator({ tokenLifetimeSec: 60 });

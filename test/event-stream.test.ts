@@ -2,12 +2,13 @@ import should from "should";
 import { BoxApi, BoxEvent } from "../nodes/box/box-api";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { HttpClient } from "../nodes/box/http";
+import { NO_PROXY } from "../nodes/box/proxy-settings";
 import { startEmulator, BoxEmulator, Fault, RequestRecord } from "../emulator";
 import { assertExactlyOnceInOrder, StreamHarness } from "./support/stream-harness";
 import { delay, waitFor } from "./support/wait";
 
 function ccgTokens(emulator: BoxEmulator) {
-  const http = new HttpClient();
+  const http = new HttpClient(NO_PROXY);
   const tokens = ccgTokenSource(http, emulator.apiUrl, {
     clientId: emulator.clientId,
     clientSecret: emulator.clientSecret,

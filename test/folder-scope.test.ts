@@ -5,6 +5,7 @@ import { BoxApi, BoxEvent } from "../nodes/box/box-api";
 import { BoxError } from "../nodes/box/errors";
 import { FolderScope } from "../nodes/box/folder-scope";
 import { ItemLookup, LOOKUP_FIELDS } from "../nodes/box/item-lookup";
+import { NO_PROXY } from "../nodes/box/proxy-settings";
 import { FAST_BACKOFF } from "./support/stream-harness";
 
 describe("folder scope and item lookups", function () {
@@ -14,7 +15,11 @@ describe("folder scope and item lookups", function () {
 
   beforeEach(async () => {
     emulator = await startEmulator();
-    api = new BoxApi({ apiBaseUrl: emulator.apiUrl, tokens: new DeveloperTokenSource(emulator.issueToken()) });
+    api = new BoxApi({
+      apiBaseUrl: emulator.apiUrl,
+      tokens: new DeveloperTokenSource(emulator.issueToken()),
+      proxy: NO_PROXY,
+    });
   });
   afterEach(async () => {
     await api.close();

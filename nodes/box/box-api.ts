@@ -3,6 +3,7 @@ import { TokenSource } from "./auth/token-source";
 import { BoxError } from "./errors";
 import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject, retryAfterMs } from "./http";
 import { isId, ItemRef, ItemType } from "./item-lookup";
+import { ProxySettings } from "./proxy-settings";
 import { RateGate } from "./rate-gate";
 import { readNextStreamPosition } from "./stream-position";
 
@@ -37,6 +38,8 @@ const DEFAULT_TTL_MIN = 10;
 export interface BoxApiOptions {
   apiBaseUrl?: string;
   tokens: TokenSource;
+  /** The config's proxy: every request, the realtime long poll included, goes through it. */
+  proxy: ProxySettings;
   requestTimeoutMs?: number;
   /** Shared by every BoxApi of one config node (one Box user): a 429 pauses all of them. */
   rateGate?: RateGate;
@@ -45,7 +48,7 @@ export interface BoxApiOptions {
 /** Every HTTP call the event stream makes to Box, with Box's errors turned into typed BoxErrors. */
 export class BoxApi {
   readonly origin: string;
-  private readonly http = new HttpClient();
+  private readonly http: HttpClient;
   private readonly tokens: TokenSource;
   private readonly timeoutMs: number;
   private readonly gate: RateGate;
@@ -53,6 +56,7 @@ export class BoxApi {
   constructor(options: BoxApiOptions) {
     this.origin = checkedApiOrigin(options.apiBaseUrl);
     this.tokens = options.tokens;
+    this.http = new HttpClient(options.proxy);
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.gate = options.rateGate ?? new RateGate();
   }

@@ -7,6 +7,8 @@ export type BoxErrorKind =
   | "rateLimited" // 429
   | "server" // 5xx
   | "network" // reset, refused, timeout
+  | "proxy" // the proxy refused the request or hung up: retried with backoff
+  | "certificate" // the server's certificate is not trusted, expired or for another name: needs a person
   | "protocol" // an answer that is not what Box sends (bad JSON, missing fields)
   | "request"; // another 4xx: Box refused what we asked
 
@@ -32,11 +34,21 @@ export class BoxError extends Error {
 
   /** Short text for a node status, as a locale key: what was given, or one for the kind of failure. */
   get reasonKey(): Reason | undefined {
-    if (this.kind === "unauthorized" || this.kind === "config") return this.given;
-    if (this.kind === "rateLimited") return reason("rateLimited");
-    if (this.kind === "network") return reason("network");
-    if (this.kind === "protocol") return reason("badAnswer");
-    return this.details.status ? reason("httpStatus", { status: this.details.status }) : reason(this.kind);
+    switch (this.kind) {
+      case "unauthorized":
+      case "config":
+      case "proxy":
+      case "certificate":
+        return this.given;
+      case "rateLimited":
+        return reason("rateLimited");
+      case "network":
+        return reason("network");
+      case "protocol":
+        return reason("badAnswer");
+      default:
+        return this.details.status ? reason("httpStatus", { status: this.details.status }) : reason(this.kind);
+    }
   }
 
   /** The short reason in English (what flows match in `msg.payload.reason`). */
@@ -47,6 +59,7 @@ export class BoxError extends Error {
 
   /** True when retrying cannot help until someone changes the credentials or the config. */
   get needsHelp(): boolean {
-    return this.kind === "unauthorized" || this.kind === "config";
+    if (this.kind === "proxy") return this.details.status === 407; // the proxy wants other credentials
+    return this.kind === "unauthorized" || this.kind === "config" || this.kind === "certificate";
   }
 }

@@ -1,6 +1,9 @@
-import { Agent, request } from "undici";
+import { request } from "undici";
+import { Dispatchers } from "./dispatchers";
 import { reason } from "./reasons";
 import { BoxError } from "./errors";
+import { ProxySettings } from "./proxy-settings";
+import { transportError } from "./transport-errors";
 
 export interface HttpRequest {
   method: "GET" | "POST" | "OPTIONS";
@@ -18,21 +21,26 @@ export interface HttpResponse {
 }
 
 /**
- * One keep-alive connection per origin and owner (a stream or a config node), destroyed with it, so a
- * closed node leaves no socket behind. Transport failures become `network` BoxErrors; an abort
- * stays an AbortError so callers can tell "stopped" from "broken".
+ * One keep-alive connection per origin and owner (a stream or a config node), through the config's proxy,
+ * destroyed with it, so a closed node leaves no socket behind. Transport failures become BoxErrors
+ * (`network`, `proxy`, `certificate`); an abort stays an AbortError so callers can tell "stopped" from "broken".
  */
 export class HttpClient {
-  private readonly agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 1 });
+  private readonly dispatchers: Dispatchers;
+
+  constructor(proxy: ProxySettings) {
+    this.dispatchers = new Dispatchers(proxy);
+  }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
+    const route = this.dispatchers.for(req.url);
     try {
       const res = await request(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.body,
         signal: req.signal,
-        dispatcher: this.agent,
+        dispatcher: route.dispatcher,
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
       });
@@ -40,16 +48,12 @@ export class HttpClient {
       return { status: res.statusCode, headers: res.headers, text };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason ?? err;
-      const code = (err as { code?: string }).code;
-      const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
-      throw new BoxError("network", timedOut ? "timeout" : `network error (${code ?? (err as Error).message})`, {
-        code: timedOut ? "timeout" : code,
-      });
+      throw transportError(err, route.proxied);
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.destroy().catch(() => undefined);
+  close(): Promise<void> {
+    return this.dispatchers.destroy();
   }
 }
 

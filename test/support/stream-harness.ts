@@ -1,4 +1,5 @@
 import { BoxApi, BoxEvent } from "../../nodes/box/box-api";
+import { NO_PROXY } from "../../nodes/box/proxy-settings";
 import { DeveloperTokenSource, TokenSource } from "../../nodes/box/auth/token-source";
 import { BoxError } from "../../nodes/box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../../nodes/box/event-stream";
@@ -35,6 +36,7 @@ export class StreamHarness {
     this.api = new BoxApi({
       apiBaseUrl: emulator.apiUrl,
       tokens: options.tokens ?? new DeveloperTokenSource(emulator.issueToken()),
+      proxy: NO_PROXY,
       requestTimeoutMs: options.requestTimeoutMs,
       rateGate: options.rateGate,
     });
