@@ -1,12 +1,14 @@
 #!/usr/bin/env node
+import fs from "fs";
 import { DEMO_FOLDERS, seedDemoTree } from "./demo-tree";
 import { startEmulator } from "./index";
 
 const ENTERPRISE_ID = "100001";
 const USAGE = `Usage: box-emulator [--port 8080] [--realtime-port 8081] [--host 127.0.0.1] [--positions number|string]
+                    [--tls-key key.pem --tls-cert cert.pem]
 
 Runs a local emulator of Box's event stream (events API, realtime long-poll server, client-credentials tokens)
-so Node-RED flows can be tried offline.`;
+so Node-RED flows can be tried offline. With --tls-key and --tls-cert the API is served over https.`;
 
 function parseArgs(argv: string[]): Map<string, string> {
   const args = new Map<string, string>();
@@ -39,9 +41,12 @@ async function main(): Promise<void> {
     return;
   }
   for (const key of args.keys()) {
-    if (!["port", "realtime-port", "host", "positions"].includes(key)) throw new Error(`unknown option --${key}`);
+    if (!["port", "realtime-port", "host", "positions", "tls-key", "tls-cert"].includes(key))
+      throw new Error(`unknown option --${key}`);
   }
   const positions = args.get("positions") ?? "number";
+  const [tlsKey, tlsCert] = [args.get("tls-key"), args.get("tls-cert")];
+  if (!tlsKey !== !tlsCert) throw new Error("--tls-key and --tls-cert go together");
   if (positions !== "number" && positions !== "string") throw new Error("--positions must be number or string");
 
   const emu = await startEmulator({
@@ -50,6 +55,8 @@ async function main(): Promise<void> {
     realtimePort: port(args.get("realtime-port"), 8081, "realtime-port"),
     positionFormat: positions,
     enterpriseId: ENTERPRISE_ID,
+    tls:
+      tlsKey && tlsCert ? { key: fs.readFileSync(tlsKey, "utf8"), cert: fs.readFileSync(tlsCert, "utf8") } : undefined,
   });
   seedDemoTree(emu.items);
   const token = emu.issueToken({ lifetimeSec: 24 * 3600 });

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "http";
+import { createServer as createTlsServer } from "https";
 import { URL } from "url";
 import type { EmulatorContext } from "./context";
 import { handleBoxApi, apiFaultTarget } from "./api-server";
@@ -63,8 +64,9 @@ interface Servers {
   realtimeSockets: ReturnType<typeof trackSockets>;
 }
 
-function createServers(): Servers {
-  const api = createServer();
+function createServers(opts: EmulatorOptions): Servers {
+  // Box's API is https and its realtime server plain http: with `tls`, the emulator is the same
+  const api = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }) : createServer();
   const realtime = createServer();
   return { api, realtime, apiSockets: trackSockets(api), realtimeSockets: trackSockets(realtime) };
 }
@@ -111,6 +113,8 @@ function createContext(opts: EmulatorOptions, servers: Servers, realtimeUrl: () 
 function record(ctx: EmulatorContext, server: RequestRecord["server"], req: IncomingMessage): void {
   const rec: RequestRecord = { server, method: req.method ?? "GET", path: req.url ?? "/", at: Date.now() };
   if (req.headers.authorization !== undefined) rec.authorization = req.headers.authorization;
+  if (req.headers["proxy-authorization"] !== undefined) rec.proxyAuthorization = true;
+  rec.remotePort = req.socket.remotePort;
   ctx.requests.push(rec);
 }
 
@@ -151,7 +155,10 @@ async function listenBoth(servers: Servers, opts: EmulatorOptions): Promise<{ ap
     throw err;
   }
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  return { apiUrl: `http://${urlHost}:${apiPort}`, realtimeUrl: `http://${urlHost}:${rtPort}` };
+  return {
+    apiUrl: `${opts.tls ? "https" : "http"}://${urlHost}:${apiPort}`,
+    realtimeUrl: `http://${urlHost}:${rtPort}`,
+  };
 }
 
 /** Test-side controls: the same as the /_emulator/ routes, as methods. */
@@ -198,7 +205,7 @@ function controls(ctx: EmulatorContext): Omit<BoxEmulator, "apiUrl" | "realtimeU
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmulator> {
-  const servers = createServers();
+  const servers = createServers(opts);
   let realtimeUrl = "";
   const ctx = createContext(opts, servers, () => realtimeUrl);
   servers.api.on("request", (req: IncomingMessage, res: ServerResponse) => routeApi(ctx, req, res));

@@ -1,5 +1,7 @@
 export interface EmulatorOptions {
   host?: string;
+  /** Serve the API over https with this PEM key and certificate (the realtime server stays plain http, as Box's). */
+  tls?: { key: string; cert: string };
   apiPort?: number;
   realtimePort?: number;
   /** Decimal string; positions are BigInt internally because Box's exceed 2^53. */
@@ -51,6 +53,10 @@ export interface RequestRecord {
   /** path + query */
   path: string;
   authorization?: string;
+  /** The request carried a Proxy-Authorization header (which only a proxy may ever see). */
+  proxyAuthorization?: true;
+  /** The client's port: with a proxy in between, one of the proxy's. */
+  remotePort?: number;
   at: number;
 }
 

@@ -29,6 +29,8 @@ export class ForwardProxy {
   /** Local ports of the proxy's own connections to the target: what the target sees as the client port. */
   readonly upstreamPorts = new Set<number>();
   mode: ProxyMode = "forward";
+  /** Connections clients opened to the proxy. */
+  connections = 0;
   private readonly sockets = new Set<Socket>();
   private readonly server = http.createServer((req, res) => this.onRequest(req, res));
 
@@ -36,7 +38,10 @@ export class ForwardProxy {
     this.server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.onConnect(req, socket, head),
     );
-    this.server.on("connection", (socket: Socket) => this.track(socket));
+    this.server.on("connection", (socket: Socket) => {
+      this.connections++;
+      this.track(socket);
+    });
   }
 
   static async start(options: ForwardProxyOptions = {}): Promise<ForwardProxy> {
