@@ -1,9 +1,12 @@
 import http, { IncomingMessage, ServerResponse } from "http";
+import https from "https";
 import net, { AddressInfo, Socket } from "net";
 
 export interface ForwardProxyOptions {
   /** Require `Proxy-Authorization: Basic` with these; anything else is answered 407. */
   auth?: { username: string; password: string };
+  /** Listen for https (a proxy URL `https://...`) with this PEM key and certificate. */
+  tls?: { key: string; cert: string };
 }
 
 /** How the proxy answers: pass traffic on, refuse every request with a status, or reset every connection. */
@@ -32,13 +35,15 @@ export class ForwardProxy {
   /** Connections clients opened to the proxy. */
   connections = 0;
   private readonly sockets = new Set<Socket>();
-  private readonly server = http.createServer((req, res) => this.onRequest(req, res));
+  private readonly server: http.Server;
 
   private constructor(private readonly options: ForwardProxyOptions) {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    this.server = options.tls ? https.createServer(options.tls, onRequest) : http.createServer(onRequest);
     this.server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) =>
       this.onConnect(req, socket, head),
     );
-    this.server.on("connection", (socket: Socket) => {
+    this.server.on(this.options.tls ? "secureConnection" : "connection", (socket: Socket) => {
       this.connections++;
       this.track(socket);
     });
@@ -51,7 +56,7 @@ export class ForwardProxy {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.options.tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
