@@ -1,8 +1,8 @@
 import { randomBytes } from "crypto";
 import os from "os";
 import path from "path";
-import { checkedApiOrigin } from "./box/api-origin";
-import { AuthSettings, AuthType, createTokenSource } from "./box/auth/auth-settings";
+import { checkedApiOrigin, DEFAULT_API_BASE_URL } from "./box/api-origin";
+import { AuthType, createTokenSource } from "./box/auth/auth-settings";
 import { authorizeUrl, exchangeCode, OAuth2Client, storedFrom, tokenHash } from "./box/auth/oauth2";
 import { DeveloperTokenSource } from "./box/auth/token-source";
 import { TokenStore } from "./box/auth/token-store";
@@ -10,8 +10,8 @@ import { BoxApi } from "./box/box-api";
 import { BoxError } from "./box/errors";
 import { HttpClient } from "./box/http";
 import { ProxySettings } from "./box/proxy-settings";
-import { resolveProxy } from "./box-config-settings";
-import { NodeAPI } from "./node-red-types";
+import { Credentials, resolveConfig, resolveProxy } from "./box-config-settings";
+import { BoxConfigNode, NodeAPI } from "./node-red-types";
 
 /** Node-RED's stand-in for a password the editor did not change. */
 const UNCHANGED = "__PWRD__";
@@ -75,19 +75,30 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
     const body = req.body ?? {};
     const id = typeof body.id === "string" ? body.id : "";
     const given = (body.credentials ?? {}) as Record<string, unknown>;
-    const settings: AuthSettings = {
-      authType: (typeof body.authType === "string" ? body.authType : "ccg") as AuthType,
-      subjectType: body.subjectType === "user" ? "user" : "enterprise",
-      subjectId: typeof body.subjectId === "string" ? body.subjectId : undefined,
-    };
-    for (const key of CREDENTIAL_KEYS) settings[key] = credential(id, given[key], key);
+    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+    const credentials: Credentials = {};
+    for (const key of CREDENTIAL_KEYS) credentials[key] = credential(id, given[key], key);
+    const deployed = id ? (RED.nodes.getNode(id) as BoxConfigNode | null) : null;
+    const home = deployed ? originOrUndefined(deployed.apiBaseUrl) : undefined;
     let http: HttpClient | undefined;
     let api: BoxApi | undefined;
     try {
-      const proxy = resolveProxy(RED, typeof body.proxy === "string" ? body.proxy : undefined);
-      const origin = checkedApiOrigin(typeof body.apiBaseUrl === "string" ? body.apiBaseUrl : undefined);
+      const { origin, auth, proxy } = resolveConfig(
+        RED,
+        {
+          authType: (text(body.authType) ?? "ccg") as AuthType,
+          apiBaseUrl: text(body.apiBaseUrl),
+          subjectType: body.subjectType === "user" ? "user" : "enterprise",
+          subjectId: text(body.subjectId),
+          proxy: text(body.proxy),
+          jwtConfigPath: text(body.jwtConfigPath),
+        },
+        credentials,
+        // the host's environment and files go to Box itself or to where the deployed node sends them anyway
+        (origin) => origin === DEFAULT_API_BASE_URL || origin === home,
+      );
       http = new HttpClient(proxy);
-      const tokens = createTokenSource(settings, http, origin, { store, nodeId: id || "-" });
+      const tokens = createTokenSource(auth, http, origin, { store, nodeId: id || "-" });
       api = new BoxApi({ apiBaseUrl: origin, tokens, proxy });
       res.json({ ok: true, user: userOf(await api.getCurrentUser()) });
     } catch (err) {
@@ -177,6 +188,14 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
       res.json({ authorized: false, error: "token store unreadable" });
     }
   });
+}
+
+function originOrUndefined(apiBaseUrl: string | undefined): string | undefined {
+  try {
+    return checkedApiOrigin(apiBaseUrl);
+  } catch {
+    return undefined;
+  }
 }
 
 function userOf(me: Record<string, unknown>): { id?: string; name?: string; login?: string } {

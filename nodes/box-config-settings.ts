@@ -1,7 +1,7 @@
 import { checkedApiOrigin } from "./box/api-origin";
 import { AuthSettings } from "./box/auth/auth-settings";
 import { readJwtConfigFile } from "./box/auth/jwt-config-file";
-import { credentialsFromEnvironment, fromEnvironment } from "./box/env-references";
+import { credentialsFromEnvironment, fromEnvironment, referencedName } from "./box/env-references";
 import { BoxError } from "./box/errors";
 import { reason } from "./box/reasons";
 import { ProxyConfigNode, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "./box/proxy-settings";
@@ -32,18 +32,27 @@ export interface ResolvedConfig {
  * The one place a box-config's properties become settings: the API origin, the proxy (an `http proxy`
  * node, else the environment), `${NAME}` credentials from the environment and the JWT config file.
  * Anything wrong is a `config` BoxError saying what (a variable's or file's name, never a value).
+ * `hostSecretsFor` says whether the host's secrets (environment, files) may go to that origin at all.
  */
-export function resolveConfig(RED: NodeAPI, def: BoxConfigProperties, credentials: Credentials): ResolvedConfig {
+export function resolveConfig(
+  RED: NodeAPI,
+  def: BoxConfigProperties,
+  credentials: Credentials,
+  hostSecretsFor: (origin: string) => boolean = () => true,
+): ResolvedConfig {
   const proxy = resolveProxy(RED, def.proxy);
   const origin = checkedApiOrigin(def.apiBaseUrl);
+  const fromHost = [def.subjectId, ...Object.values(credentials)].some((value) => referencedName(value));
+  const path = def.authType === "jwt" ? def.jwtConfigPath?.trim() : undefined;
+  if ((fromHost || path) && !hostSecretsFor(origin))
+    throw new BoxError("config", "environment variables and files are used only with Box or the deployed API URL");
   const auth: AuthSettings = {
     authType: def.authType ?? "ccg",
     subjectType: def.subjectType,
     subjectId: fromEnvironment(def.subjectId),
     ...credentialsFromEnvironment(credentials),
   };
-  const path = fromEnvironment(def.jwtConfigPath?.trim());
-  if (auth.authType === "jwt" && path) auth.jwtConfig = readJwtConfigFile(path);
+  if (path) auth.jwtConfig = readJwtConfigFile(fromEnvironment(path) as string);
   return { origin, auth, proxy };
 }
 
