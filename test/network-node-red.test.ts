@@ -105,6 +105,11 @@ describe("behind a proxy, with a company CA, configured from the environment (re
     should(seen.length).be.above(0);
     for (const request of seen) should(request.headers["proxy-authorization"]).startWith("Basic ");
     should(emulator.requests.some((request) => request.proxyAuthorization)).be.false();
+
+    // the nodes gone, so are their connections: every dispatcher was destroyed with its node (a leaked idle
+    // connection would linger until the emulator's own 5 s keep-alive timeout, hence the short wait)
+    await nodeRed.deploy([{ id: "tab1", type: "tab", label: "empty" }]);
+    await waitFor(() => authProxy.openSockets === 0, "no connection left at the proxy", 3_000);
   });
 
   it("no_proxy sends a listed host:port straight to Box", async () => {

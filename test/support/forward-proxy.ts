@@ -55,6 +55,11 @@ export class ForwardProxy {
     return proxy;
   }
 
+  /** Connections open right now, to clients and onward. */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   get url(): string {
     return `${this.options.tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
