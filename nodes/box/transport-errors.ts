@@ -20,7 +20,7 @@ const CERTIFICATE_REASONS: Record<string, ReasonKey> = {
   ERR_TLS_CERT_ALTNAME_INVALID: "certificateNameMismatch",
   CERT_REVOKED: "certificateRevoked",
 };
-const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 /**
  * A failed request as the stream acts on it: a certificate problem needs a person (red, no quick retries),
