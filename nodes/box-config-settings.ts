@@ -45,7 +45,7 @@ export function resolveConfig(
   const fromHost = [def.subjectId, ...Object.values(credentials)].some((value) => referencedName(value));
   const path = def.authType === "jwt" ? def.jwtConfigPath?.trim() : undefined;
   if ((fromHost || path) && !hostSecretsFor(origin))
-    throw new BoxError("config", "environment variables and files are used only with Box or the deployed API URL");
+    throw new BoxError("config", reason("hostSecretsElsewhere"));
   const auth: AuthSettings = {
     authType: def.authType ?? "ccg",
     subjectType: def.subjectType,
