@@ -44,8 +44,7 @@ export function resolveConfig(
   const origin = checkedApiOrigin(def.apiBaseUrl);
   const fromHost = [def.subjectId, ...Object.values(credentials)].some((value) => referencedName(value));
   const path = def.authType === "jwt" ? def.jwtConfigPath?.trim() : undefined;
-  if ((fromHost || path) && !hostSecretsFor(origin))
-    throw new BoxError("config", reason("hostSecretsElsewhere"));
+  if ((fromHost || path) && !hostSecretsFor(origin)) throw new BoxError("config", reason("hostSecretsElsewhere"));
   const auth: AuthSettings = {
     authType: def.authType ?? "ccg",
     subjectType: def.subjectType,
