@@ -5,6 +5,7 @@ import { readJwtConfigFile } from "../nodes/box/auth/jwt-config-file";
 import { credentialsFromEnvironment } from "../nodes/box/env-references";
 import { BoxError } from "../nodes/box/errors";
 import { proxyFor, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "../nodes/box/proxy-settings";
+import { transportError } from "../nodes/box/transport-errors";
 import { tempDir } from "./support/temp-dir";
 
 const PROXY = "http://proxy.corp:3128/";
@@ -105,5 +106,27 @@ describe("configuring from the environment", () => {
     const huge = path.join(dir, "huge.json");
     fs.writeFileSync(huge, Buffer.alloc(300 * 1024, 32));
     should(configError(() => readJwtConfigFile(huge))).equal(`JWT config file is not a config file: ${huge}`);
+  });
+});
+
+describe("transport failures as reasons", () => {
+  const failure = (code: string, cause?: unknown) => Object.assign(new Error(code), { code, cause });
+  const table: [Error, boolean, string, string, boolean][] = [
+    [failure("UNABLE_TO_VERIFY_LEAF_SIGNATURE"), false, "certificate", "certificate not trusted", true],
+    [failure("SELF_SIGNED_CERT_IN_CHAIN"), true, "certificate", "certificate not trusted", true],
+    // undici's error for a proxy whose own certificate fails
+    [failure("UND_ERR_PRX_TLS", failure("CERT_HAS_EXPIRED")), true, "certificate", "certificate expired", true],
+    [failure("ERR_TLS_CERT_ALTNAME_INVALID"), false, "certificate", "certificate name mismatch", true],
+    [failure("ECONNRESET"), true, "proxy", "proxy refused: connection reset", false],
+    [failure("ECONNREFUSED"), true, "proxy", "proxy unreachable", false],
+    [failure("ECONNRESET"), false, "network", "network error", false],
+    [failure("UND_ERR_HEADERS_TIMEOUT"), true, "network", "network error", false],
+  ];
+  it("names certificate problems (a person must act) and proxy refusals (retried)", () => {
+    for (const [err, proxied, kind, reason, needsHelp] of table) {
+      const mapped = transportError(err, proxied);
+      should([err.message, mapped.kind, mapped.reason, mapped.needsHelp]).eql([err.message, kind, reason, needsHelp]);
+    }
+    should(transportError(failure("UND_ERR_HEADERS_TIMEOUT"), false).details.code).equal("timeout");
   });
 });

@@ -27,9 +27,13 @@ const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
  * a refusing proxy and a network failure are retried with backoff, each with a reason that says which.
  */
 export function transportError(err: unknown, proxied: boolean): BoxError {
-  const code = errorCode(err);
+  const codes = errorCodes(err);
+  const code = codes[0];
   if (TIMEOUTS.has(code ?? "")) return new BoxError("network", "timeout", { code: "timeout" });
-  const certificate = code && (CERTIFICATE_REASONS[code] ?? (NOT_TRUSTED.has(code) ? "certificateNotTrusted" : ""));
+  // a proxy's own certificate fails inside undici's proxy error, so the whole chain is searched
+  const certificate = codes
+    .map((c) => CERTIFICATE_REASONS[c] ?? (NOT_TRUSTED.has(c) ? "certificateNotTrusted" : undefined))
+    .find(Boolean);
   if (certificate) return new BoxError("certificate", reason(certificate), { code });
   const refusal = proxyRefusal(err, code, proxied);
   if (typeof refusal === "number")
@@ -48,11 +52,12 @@ function proxyRefusal(err: unknown, code: string | undefined, proxied: boolean):
   return undefined;
 }
 
-/** The code of an error or of the error it wraps (undici wraps a few). */
-function errorCode(err: unknown): string | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; depth++) {
-    if (typeof e.code === "string") return e.code;
+/** The codes of an error and of the errors it wraps, outermost first (undici wraps a few). */
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === "string") codes.push(e.code);
     e = e.cause as typeof e;
   }
-  return undefined;
+  return codes;
 }
