@@ -5,6 +5,8 @@ import { handleAuthorize, handleTokenRequest } from "./oauth";
 import { parseStreamType } from "./realtime";
 import { demoUser } from "./event-defaults";
 import { handleItemsApi, isItemRoute } from "./items-api";
+import { getEnterpriseEvents } from "./enterprise-api";
+import { isEnterpriseStreamType, type EnterpriseStreamType } from "./enterprise-log";
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
@@ -38,10 +40,13 @@ export async function handleBoxApi(
 ): Promise<void> {
   const method = req.method ?? "GET";
   switch (url.pathname) {
-    case "/2.0/events":
+    case "/2.0/events": {
+      const enterprise = url.searchParams.get("stream_type");
+      if (isEnterpriseStreamType(enterprise)) return enterpriseEvents(ctx, req, res, url, enterprise);
       if (method === "GET") return void (requireToken(ctx, req, res) && getEvents(ctx, res, url));
       if (method === "OPTIONS") return void (requireToken(ctx, req, res) && optionsEvents(ctx, res, url));
       return sendBoxError(res, 405, "Method Not Allowed");
+    }
     case "/2.0/users/me":
       if (method !== "GET") return sendBoxError(res, 405, "Method Not Allowed");
       if (requireToken(ctx, req, res)) sendJson(res, 200, demoUser(ctx.account.userId));
@@ -56,6 +61,20 @@ export async function handleBoxApi(
       if (handleItemsApi(ctx.items.tree, method, res, url)) return;
       return sendBoxError(res, 404, "Not Found", undefined, "not_found");
   }
+}
+
+/** Enterprise streams: GET for an admin's token; no realtime server (OPTIONS is an error), as at Box. */
+function enterpriseEvents(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  type: EnterpriseStreamType,
+): void {
+  if (!requireToken(ctx, req, res)) return;
+  if (req.method === "GET") return getEnterpriseEvents(ctx, bearerToken(req), type, res, url);
+  if (req.method === "OPTIONS") return sendBoxError(res, 400, "Long polling is only available for user events");
+  sendBoxError(res, 405, "Method Not Allowed");
 }
 
 function getEvents(ctx: EmulatorContext, res: ServerResponse, url: URL): void {

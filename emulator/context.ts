@@ -1,3 +1,4 @@
+import type { EnterpriseLog } from "./enterprise-log";
 import type { EventFactory } from "./event-defaults";
 import type { EventLog } from "./event-log";
 import type { FaultQueue } from "./faults";
@@ -11,6 +12,8 @@ import type { Account, BoxEvent, Quirks, RequestRecord, Settings } from "./types
 export interface EmulatorContext {
   account: Account;
   log: EventLog;
+  /** the enterprise's admin events (admin_logs, admin_logs_streaming) */
+  enterprise: EnterpriseLog;
   factory: EventFactory;
   tokens: TokenStore;
   auth: AuthState;
@@ -22,5 +25,6 @@ export interface EmulatorContext {
   settings: () => Settings;
   setQuirks: (q: Quirks) => void;
   createEvents: (count: number, partial?: Partial<BoxEvent>) => BoxEvent[];
+  createEnterpriseEvents: (count: number, partial?: Partial<BoxEvent>) => BoxEvent[];
   stats: () => { events: number; openConnections: number; heldPolls: number; requests: number };
 }

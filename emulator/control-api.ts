@@ -30,14 +30,17 @@ const withBody =
     if (body) await handler(call, body);
   };
 
-function addEvents(call: ControlCall, body: Record<string, unknown>): void {
-  const { count, ...partial } = body;
-  const n = count === undefined ? 1 : count;
-  if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_BATCH) {
-    return call.fail(400, `count must be an integer from 1 to ${MAX_BATCH}`);
-  }
-  sendJson(call.res, 201, call.ctx.createEvents(n as number, partial as Partial<BoxEvent>));
-}
+/** `{count, ...fields}`: that many events made with `create` (user events, or the enterprise's admin events). */
+const addEvents =
+  (create: (ctx: EmulatorContext) => EmulatorContext["createEvents"]) =>
+  (call: ControlCall, body: Record<string, unknown>): void => {
+    const { count, ...partial } = body;
+    const n = count === undefined ? 1 : count;
+    if (!Number.isInteger(n) || (n as number) < 1 || (n as number) > MAX_BATCH) {
+      return call.fail(400, `count must be an integer from 1 to ${MAX_BATCH}`);
+    }
+    sendJson(call.res, 201, create(call.ctx)(n as number, partial as Partial<BoxEvent>));
+  };
 
 function addFault(call: ControlCall, body: Record<string, unknown>): void {
   try {
@@ -50,7 +53,8 @@ function addFault(call: ControlCall, body: Record<string, unknown>): void {
 
 function issueToken(call: ControlCall, body: Record<string, unknown>): void {
   const lifetime = typeof body.lifetimeSec === "number" ? body.lifetimeSec : call.ctx.settings().tokenLifetimeSec;
-  sendJson(call.res, 201, { access_token: call.ctx.tokens.issue(lifetime), expires_in: lifetime });
+  const token = call.ctx.tokens.issue(lifetime, { admin: body.admin === true });
+  sendJson(call.res, 201, { access_token: token, expires_in: lifetime });
 }
 
 async function addJwtApp(call: ControlCall, body: Record<string, unknown>): Promise<void> {
@@ -69,7 +73,9 @@ function setClockSkew(call: ControlCall, body: Record<string, unknown>): void {
 /** Routes by `METHOD /path`; add new controls here. */
 export const CONTROL_ROUTES: Record<string, ControlRoute> = {
   "GET /_emulator/events": (call) => sendJson(call.res, 200, call.ctx.log.all()),
-  "POST /_emulator/events": withBody(addEvents),
+  "POST /_emulator/events": withBody(addEvents((ctx) => ctx.createEvents)),
+  "GET /_emulator/enterprise-events": (call) => sendJson(call.res, 200, call.ctx.enterprise.all()),
+  "POST /_emulator/enterprise-events": withBody(addEvents((ctx) => ctx.createEnterpriseEvents)),
   "POST /_emulator/faults": withBody(addFault),
   "DELETE /_emulator/faults": (call) => {
     call.ctx.faults.clear();

@@ -5,6 +5,7 @@ import type { EmulatorContext } from "./context";
 import { handleBoxApi, apiFaultTarget } from "./api-server";
 import { handleControl } from "./control-api";
 import { EventFactory } from "./event-defaults";
+import { EnterpriseLog } from "./enterprise-log";
 import { EventLog } from "./event-log";
 import { FaultQueue } from "./faults";
 import { ItemActivity } from "./item-activity";
@@ -87,9 +88,12 @@ function createContext(opts: EmulatorOptions, servers: Servers, realtimeUrl: () 
   };
   const createEvents = (count: number, partial?: Partial<BoxEvent>): BoxEvent[] =>
     appendEvents(Array.from({ length: count }, () => partial ?? {}));
+  const enterprise = new EnterpriseLog();
   return {
     account,
     log,
+    enterprise,
+    createEnterpriseEvents: (count, partial) => enterprise.create(count, partial),
     factory,
     hub,
     items: new ItemActivity(new ItemTree(account.userId), appendEvents, account.userId),
@@ -168,7 +172,7 @@ function controls(ctx: EmulatorContext): Omit<BoxEmulator, "apiUrl" | "realtimeU
     clientId: account.clientId,
     clientSecret: account.clientSecret,
     requests: ctx.requests,
-    issueToken: (o) => tokens.issue(o?.lifetimeSec ?? ctx.settings().tokenLifetimeSec),
+    issueToken: (o) => tokens.issue(o?.lifetimeSec ?? ctx.settings().tokenLifetimeSec, { admin: o?.admin }),
     revokeToken: (t) => tokens.revoke(t),
     revokeAllTokens: () => tokens.revokeAll(),
     expireAllTokens: () => tokens.expireAll(),
@@ -193,6 +197,9 @@ function controls(ctx: EmulatorContext): Omit<BoxEmulator, "apiUrl" | "realtimeU
     createEvent: (partial) => ctx.createEvents(1, partial)[0],
     createEvents: ctx.createEvents,
     events: () => ctx.log.all(),
+    createEnterpriseEvent: (partial) => ctx.createEnterpriseEvents(1, partial)[0],
+    createEnterpriseEvents: ctx.createEnterpriseEvents,
+    enterpriseEvents: () => ctx.enterprise.all(),
     injectFault: (f) => ctx.faults.add(f),
     clearFaults: () => ctx.faults.clear(),
     setQuirks: ctx.setQuirks,

@@ -142,12 +142,14 @@ export async function handleTokenRequest(
       const expected = subjectType === "enterprise" ? enterpriseId : subjectType === "user" ? userId : undefined;
       if (expected === undefined || form.get("box_subject_id") !== expected)
         return fail("invalid_grant", "Grant credentials are invalid");
-      return bearer(ctx.tokens.issue(lifetime));
+      return bearer(ctx.tokens.issue(lifetime, { admin: subjectType === "enterprise" }));
     }
     case JWT_GRANT: {
       const refusal = checkAssertion(ctx, app, form.get("assertion") ?? "");
       if (refusal) return fail("invalid_grant", refusal);
-      return bearer(ctx.tokens.issue(lifetime));
+      return bearer(
+        ctx.tokens.issue(lifetime, { admin: assertionSubjectType(form.get("assertion")) === "enterprise" }),
+      );
     }
     case "authorization_code": {
       const code = auth.codes.get(form.get("code") ?? "");
@@ -170,6 +172,12 @@ export async function handleTokenRequest(
     default:
       return fail("unsupported_grant_type", "Invalid grant_type parameter or parameter missing");
   }
+}
+
+/** `box_sub_type` of an assertion that checkAssertion accepted. */
+function assertionSubjectType(assertion: string | null): unknown {
+  const claims = (assertion ?? "").split(".")[1] ?? "";
+  return (JSON.parse(Buffer.from(claims, "base64url").toString("utf8")) as Record<string, unknown>).box_sub_type;
 }
 
 /** Verifies a JWT assertion as Box does; returns Box's error_description, or undefined when it is good. */

@@ -19,13 +19,16 @@ export interface TokenPair {
 /** Opaque bearer tokens with an expiry; revoked or expired tokens are simply forgotten. */
 export class TokenStore {
   private readonly expiry = new Map<string, number>();
+  /** Tokens that act for an enterprise admin (CCG or JWT with subject type `enterprise`): enterprise events. */
+  private readonly admins = new Set<string>();
   private readonly refresh = new Map<string, RefreshGrant>();
   private readonly issued: string[] = [];
 
-  issue(lifetimeSec: number): string {
+  issue(lifetimeSec: number, opts: { admin?: boolean } = {}): string {
     if (this.expiry.size > 1000) this.prune();
     const token = this.remember(randomBytes(24).toString("base64url"));
     this.expiry.set(token, Date.now() + lifetimeSec * 1000);
+    if (opts.admin) this.admins.add(token);
     return token;
   }
 
@@ -54,12 +57,19 @@ export class TokenStore {
     return true;
   }
 
+  /** A valid token of an enterprise admin. */
+  isAdmin(token: string | undefined): boolean {
+    return this.isValid(token) && this.admins.has(token as string);
+  }
+
   revoke(token: string): void {
     this.expiry.delete(token);
+    this.admins.delete(token);
   }
 
   revokeAll(): void {
     this.expiry.clear();
+    this.admins.clear();
   }
 
   revokeRefreshTokens(): void {
@@ -84,6 +94,10 @@ export class TokenStore {
 
   private prune(): void {
     const now = Date.now();
-    for (const [token, exp] of this.expiry) if (exp <= now) this.expiry.delete(token);
+    for (const [token, exp] of this.expiry) {
+      if (exp > now) continue;
+      this.expiry.delete(token);
+      this.admins.delete(token);
+    }
   }
 }

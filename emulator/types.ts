@@ -75,7 +75,8 @@ export interface BoxEmulator {
   readonly realtimeUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
-  issueToken(opts?: { lifetimeSec?: number }): string;
+  /** A developer token; `admin`: it acts for an enterprise admin (enterprise events), as CCG/JWT `enterprise` tokens do. */
+  issueToken(opts?: { lifetimeSec?: number; admin?: boolean }): string;
   revokeToken(token: string): void;
   revokeAllTokens(): void;
   expireAllTokens(): void;
@@ -106,6 +107,10 @@ export interface BoxEmulator {
   createEvent(partial?: Partial<BoxEvent>): BoxEvent;
   createEvents(count: number, partial?: Partial<BoxEvent>): BoxEvent[];
   events(): readonly BoxEvent[];
+  /** An enterprise (admin log) event, default `LOGIN`: served by the admin_logs and admin_logs_streaming streams. */
+  createEnterpriseEvent(partial?: Partial<BoxEvent>): BoxEvent;
+  createEnterpriseEvents(count: number, partial?: Partial<BoxEvent>): BoxEvent[];
+  enterpriseEvents(): readonly BoxEvent[];
   injectFault(fault: Fault): void;
   clearFaults(): void;
   setQuirks(q: Quirks): void;

@@ -1,10 +1,18 @@
-import { BoxApi, BoxEvent } from "./box/box-api";
+import { BoxApi, BoxEvent, isEnterpriseStream } from "./box/box-api";
 import { CheckpointStore, SavedCheckpoint } from "./box/checkpoint-store";
 import { BoxError } from "./box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "./box/event-stream";
 import { reason } from "./box/reasons";
 import { contextStore, DeliveredCheckpoints } from "./events-in/delivery";
-import { BoxEventsInDef, eventTypeList, migrateEventsIn, startFromOf } from "./events-in/definition";
+import {
+  BoxEventsInDef,
+  checkpointKey,
+  eventTypeList,
+  migrateEventsIn,
+  startFromOf,
+  streamSettings,
+  StreamSettings,
+} from "./events-in/definition";
 import { FolderSetting, folderSetting, pageSelector } from "./events-in/folder";
 import { errorMessage, eventMessage } from "./events-in/messages";
 import { lookupStatus, StatusTexts, streamStatus } from "./events-in/status";
@@ -22,10 +30,13 @@ export = function register(RED: NodeAPI): void {
     const def = migrateEventsIn(stored);
     const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
     let api: BoxApi;
+    let settings: StreamSettings;
     let folder: FolderSetting | undefined;
     try {
       if (!config) throw new BoxError("config", reason("missingConfig"));
-      folder = folderSetting(def);
+      settings = streamSettings(def);
+      // enterprise events describe items in another shape, and an admin watches the whole enterprise
+      folder = isEnterpriseStream(settings.streamType) ? undefined : folderSetting(def);
       api = new BoxApi({
         apiBaseUrl: config.apiBaseUrl,
         tokens: config.tokenSource(),
@@ -37,24 +48,14 @@ export = function register(RED: NodeAPI): void {
         config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);
       return misconfigured(this, err, statusText);
     }
-    runStream(this, def, api, config, folder);
+    runStream(this, def, { ...settings, api, config, folder });
   }
 
-  function runStream(
-    node: Node,
-    def: BoxEventsInDef,
-    api: BoxApi,
-    config: BoxConfigNode,
-    folder: FolderSetting | undefined,
-  ): void {
+  function runStream(node: Node, def: BoxEventsInDef, parts: StreamParts): void {
+    const { api, config, folder } = parts;
     const resume = def.resume !== false;
-    const startFrom = startFromOf(def);
-    const store = new CheckpointStore(
-      contextStore(node.context()),
-      JSON.stringify(startFrom),
-      checkpointsInProcess,
-      node.id,
-    );
+    const key = checkpointKey(startFromOf(def), parts.streamType);
+    const store = new CheckpointStore(contextStore(node.context()), key, checkpointsInProcess, node.id);
     const controller = new AbortController();
     const delivered = new DeliveredCheckpoints(store, controller.signal);
     const reporter = stateReporter(node, statusTexts(RED, config), controller.signal);
@@ -65,7 +66,7 @@ export = function register(RED: NodeAPI): void {
     const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined };
     const running = (async () => {
       const checkpoint = resume ? await store.load() : undefined;
-      await openStream(node, def, api, { ...wiring, checkpoint }).run(controller.signal);
+      await openStream(node, def, parts, { ...wiring, checkpoint }).run(controller.signal);
     })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
 
     /** The nodes this one sends to are still running: messages already handed to them were delivered. */
@@ -91,6 +92,13 @@ function statusTexts(RED: NodeAPI, config: BoxConfigNode): StatusTexts {
   };
 }
 
+/** What a node's stream is made of, once its settings were checked. */
+interface StreamParts extends StreamSettings {
+  api: BoxApi;
+  config: BoxConfigNode;
+  folder: FolderSetting | undefined;
+}
+
 interface StreamWiring {
   checkpoint?: Checkpoint;
   onState: EventStreamOptions["onState"];
@@ -100,10 +108,11 @@ interface StreamWiring {
   delivered?: DeliveredCheckpoints;
 }
 
-function openStream(node: Node, def: BoxEventsInDef, api: BoxApi, wiring: StreamWiring): EventStream {
+function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring: StreamWiring): EventStream {
   const stream: EventStream = new EventStream({
-    api,
-    streamType: def.streamType ?? "all",
+    api: parts.api,
+    streamType: parts.streamType,
+    pollIntervalMs: parts.pollIntervalMs,
     startFrom: startFromOf(def),
     checkpoint: wiring.checkpoint,
     eventTypes: eventTypeList(def.eventTypes),

@@ -262,7 +262,7 @@ describe("EventStream against the emulator", function () {
     const checkpoint = harness.checkpoint()!;
     await harness.stop();
     // a checkpoint whose position lags the ids it holds: the first page repeats what was already emitted
-    const lagging = { ...checkpoint, position: (BigInt(checkpoint.position) - 4n).toString() };
+    const lagging = { ...checkpoint, position: (BigInt(checkpoint.position as string) - 4n).toString() };
     const more = emulator.createEvents(5);
     harness = new StreamHarness(emulator, { checkpoint: lagging }).start();
     await harness.untilDelivered(5);

@@ -1,13 +1,35 @@
 import { checkedApiOrigin } from "./api-origin";
 import { TokenSource } from "./auth/token-source";
 import { BoxError } from "./errors";
+import { reason } from "./reasons";
 import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject, retryAfterMs } from "./http";
 import { isId, ItemRef, ItemType } from "./item-lookup";
 import { ProxySettings } from "./proxy-settings";
 import { RateGate } from "./rate-gate";
 import { readNextStreamPosition } from "./stream-position";
 
-export type StreamType = "all" | "changes" | "sync";
+export type UserStreamType = "all" | "changes" | "sync";
+/** Box's enterprise event streams: polled (no long poll), for an enterprise admin's token only. */
+export type EnterpriseStreamType = "admin_logs_streaming" | "admin_logs";
+export type StreamType = UserStreamType | EnterpriseStreamType;
+
+const STREAM_TYPES: readonly string[] = ["all", "changes", "sync", "admin_logs_streaming", "admin_logs"];
+
+export function isStreamType(value: unknown): value is StreamType {
+  return typeof value === "string" && STREAM_TYPES.includes(value);
+}
+
+export function isEnterpriseStream(type: StreamType): type is EnterpriseStreamType {
+  return type === "admin_logs_streaming" || type === "admin_logs";
+}
+
+/** Filters Box applies on the server, for enterprise streams only (user streams ignore them). */
+export interface EventsFilter {
+  /** sent as `event_type`, comma-separated */
+  eventTypes?: readonly string[];
+  /** `admin_logs` only: events created at or after this ISO 8601 time */
+  createdAfter?: string;
+}
 /** A Box event, passed on exactly as the API returned it. */
 export type BoxEvent = Record<string, unknown> & { event_id?: string; event_type?: string };
 
@@ -61,9 +83,22 @@ export class BoxApi {
     this.gate = options.rateGate ?? new RateGate();
   }
 
-  async getEvents(position: string, streamType: StreamType, limit: number, signal?: AbortSignal): Promise<EventsPage> {
-    const query = new URLSearchParams({ stream_position: position, stream_type: streamType, limit: String(limit) });
-    const res = await this.authorized("GET", `/2.0/events?${query}`, "events", signal);
+  /** One page of events; `position` undefined asks `admin_logs` for the first page after `filter.createdAfter`. */
+  async getEvents(
+    position: string | undefined,
+    streamType: StreamType,
+    limit: number,
+    signal?: AbortSignal,
+    filter: EventsFilter = {},
+  ): Promise<EventsPage> {
+    const res = await this.authorized(
+      "GET",
+      `/2.0/events?${eventsQuery(position, streamType, limit, filter)}`,
+      "events",
+      signal,
+    ).catch((err: unknown) => {
+      throw isEnterpriseStream(streamType) ? adminOnly(err) : err;
+    });
     const body = jsonBody(res, "events");
     const nextPosition = readNextStreamPosition(res.text, body);
     if (!Array.isArray(body.entries) || nextPosition === undefined || !/^\d+$/.test(nextPosition)) {
@@ -72,7 +107,7 @@ export class BoxApi {
     return { entries: body.entries as BoxEvent[], nextPosition };
   }
 
-  async getRealtimeServer(streamType: StreamType, signal?: AbortSignal): Promise<RealtimeServer> {
+  async getRealtimeServer(streamType: UserStreamType, signal?: AbortSignal): Promise<RealtimeServer> {
     const res = await this.authorized("OPTIONS", `/2.0/events?stream_type=${streamType}`, "realtime server", signal);
     const body = jsonBody(res, "realtime server");
     const entry = Array.isArray(body.entries) ? (body.entries[0] as Record<string, unknown> | undefined) : undefined;
@@ -175,6 +210,28 @@ export class BoxApi {
     if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what);
     return res;
   }
+}
+
+function eventsQuery(
+  position: string | undefined,
+  streamType: StreamType,
+  limit: number,
+  filter: EventsFilter,
+): URLSearchParams {
+  const query = new URLSearchParams();
+  if (position !== undefined) query.set("stream_position", position);
+  query.set("stream_type", streamType);
+  query.set("limit", String(limit));
+  if (!isEnterpriseStream(streamType)) return query;
+  if (filter.eventTypes?.length) query.set("event_type", filter.eventTypes.join(","));
+  if (streamType === "admin_logs" && filter.createdAfter) query.set("created_after", filter.createdAfter);
+  return query;
+}
+
+/** Box answers 403 to enterprise streams when the token is not an enterprise admin's: retrying cannot help. */
+function adminOnly(err: unknown): unknown {
+  if (!(err instanceof BoxError) || err.details.status !== 403) return err;
+  return new BoxError("forbidden", reason("needsEnterpriseAdmin"), err.details);
 }
 
 function jsonBody(res: HttpResponse, what: string): Record<string, unknown> {

@@ -11,7 +11,8 @@ export interface SavedCheckpoint {
   checkpoint: Checkpoint;
 }
 
-const KEYS = ["position", "recentEventIds", "startedFrom"];
+const KEYS = ["position", "recentEventIds", "startedFrom", "createdAfter"];
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 /**
  * The last delivered position and the ids just before it, kept twice: in `store` (a persistent
@@ -30,14 +31,23 @@ export class CheckpointStore {
   async load(): Promise<Checkpoint | undefined> {
     const kept = this.inProcess.get(this.key);
     if (kept) return kept.startedFrom === this.startedFrom ? kept.checkpoint : undefined;
-    const [position, recentIds, startedFrom] = await this.store.get(KEYS);
-    if (typeof position !== "string" || !/^\d+$/.test(position) || startedFrom !== this.startedFrom) return undefined;
-    return { position, recentIds: Array.isArray(recentIds) ? recentIds.filter((id) => typeof id === "string") : [] };
+    const [position, recentIds, startedFrom, createdAfter] = await this.store.get(KEYS);
+    if (startedFrom !== this.startedFrom) return undefined;
+    const ids = Array.isArray(recentIds) ? recentIds.filter((id) => typeof id === "string") : [];
+    if (typeof position === "string" && /^\d+$/.test(position)) return { position, recentIds: ids };
+    if (typeof createdAfter === "string" && ISO_TIME.test(createdAfter)) return { createdAfter, recentIds: ids };
+    return undefined;
   }
 
   save(checkpoint: Checkpoint): Promise<void> {
     this.inProcess.set(this.key, { startedFrom: this.startedFrom, checkpoint });
-    return this.store.set(KEYS, [checkpoint.position, checkpoint.recentIds, this.startedFrom]);
+    const { position, recentIds, createdAfter } = checkpoint;
+    return this.store.set(KEYS, [
+      position,
+      recentIds,
+      this.startedFrom,
+      position === undefined ? createdAfter : undefined,
+    ]);
   }
 
   /** The node was deleted: its position goes with it. */

@@ -4,6 +4,7 @@ import { englishReason, Reason, reason } from "./reasons";
 export type BoxErrorKind =
   | "unauthorized" // 401 after a fresh token, or a token grant refused: needs a person
   | "config" // the node is set up wrongly: no request was made
+  | "forbidden" // 403 on an enterprise stream: the token is not an enterprise admin's, needs a person
   | "rateLimited" // 429
   | "server" // 5xx
   | "network" // reset, refused, timeout
@@ -37,6 +38,7 @@ export class BoxError extends Error {
     switch (this.kind) {
       case "unauthorized":
       case "config":
+      case "forbidden":
       case "proxy":
       case "certificate":
         return this.given;
@@ -60,6 +62,8 @@ export class BoxError extends Error {
   /** True when retrying cannot help until someone changes the credentials or the config. */
   get needsHelp(): boolean {
     if (this.kind === "proxy") return this.details.status === 407; // the proxy wants other credentials
-    return this.kind === "unauthorized" || this.kind === "config" || this.kind === "certificate";
+    return (
+      this.kind === "unauthorized" || this.kind === "config" || this.kind === "forbidden" || this.kind === "certificate"
+    );
   }
 }

@@ -1,6 +1,15 @@
 import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
 import { reason } from "./reasons";
-import { BoxApi, BoxEvent, MAX_PAGE_SIZE, RealtimeServer, StreamType } from "./box-api";
+import {
+  BoxApi,
+  BoxEvent,
+  EventsFilter,
+  isEnterpriseStream,
+  MAX_PAGE_SIZE,
+  RealtimeServer,
+  StreamType,
+  UserStreamType,
+} from "./box-api";
 import { BoxError } from "./errors";
 import { RecentIds } from "./recent-ids";
 import { sleep } from "./sleep";
@@ -10,7 +19,10 @@ export type StartFrom = "now" | "beginning" | { position: string };
 
 /** What must survive a redeploy or restart so that nothing is lost or emitted twice. */
 export interface Checkpoint {
-  position: string;
+  /** Box's `next_stream_position`; absent only while an `admin_logs` stream started "now" has no position yet. */
+  position?: string;
+  /** `admin_logs` started "now": the start time (ISO 8601), sent as `created_after` until Box gives a position. */
+  createdAfter?: string;
   recentIds: string[];
 }
 
@@ -25,6 +37,8 @@ export interface EventStreamOptions {
   /** Called once per page, in Box's order, with the events not seen before. Save the checkpoint after it returns. */
   onEvents(events: BoxEvent[], position: string): void | Promise<void>;
   onState(state: StreamState, error?: BoxError, retryInMs?: number): void;
+  /** Enterprise streams: the pause between one catch-up and the next (Box has no long poll for them). */
+  pollIntervalMs?: number;
   backoff?: BackoffPolicy;
   pageSize?: number;
   recentIdCapacity?: number;
@@ -34,54 +48,62 @@ const RECENT_ID_CAPACITY = 2000;
 /** Longest pause when the realtime server keeps waking us for nothing or sending us away at once. */
 const BRAKE_MAX_MS = 5000;
 const QUICK_RECONNECT_MS = 1000;
+const DEFAULT_POLL_INTERVAL_MS = 60_000;
 
 /**
- * Box's long-poll lifecycle as one loop: starting position, fetch what is pending, OPTIONS for a
- * realtime server, long poll with the position, fetch on new_change, new server on reconnect, back
- * off on trouble. It knows nothing of Node-RED.
+ * Box's event lifecycle as one loop: starting position, fetch what is pending, wait for news, back off
+ * on trouble. User streams wait with Box's long poll (OPTIONS for a realtime server, long poll with the
+ * position, fetch on new_change, new server on reconnect); enterprise streams have none and look again
+ * after `pollIntervalMs`. It knows nothing of Node-RED.
  */
 export class EventStream {
   private position?: string;
+  private createdAfter?: string;
   private readonly recent: RecentIds;
   private readonly eventTypes: ReadonlySet<string>;
   private readonly backoff: Backoff;
+  /** Enterprise streams only: set means "poll on a timer" instead of a long poll. */
+  private readonly pollIntervalMs?: number;
+  private readonly filter: EventsFilter;
   private state?: StreamState;
+  private quickReconnects = 0;
 
   constructor(private readonly options: EventStreamOptions) {
     this.position = options.checkpoint?.position;
+    this.createdAfter = this.position === undefined ? options.checkpoint?.createdAfter : undefined;
     this.recent = new RecentIds(options.recentIdCapacity ?? RECENT_ID_CAPACITY, options.checkpoint?.recentIds);
     this.eventTypes = new Set(options.eventTypes ?? []);
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
+    if (isEnterpriseStream(options.streamType)) {
+      this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+      this.filter = { eventTypes: [...this.eventTypes] };
+    } else {
+      this.filter = {};
+    }
   }
 
   checkpoint(): Checkpoint | undefined {
-    return this.position === undefined ? undefined : { position: this.position, recentIds: this.recent.toArray() };
+    if (this.position === undefined && this.createdAfter === undefined) return undefined;
+    const checkpoint: Checkpoint = { recentIds: this.recent.toArray() };
+    if (this.position !== undefined) checkpoint.position = this.position;
+    else checkpoint.createdAfter = this.createdAfter;
+    return checkpoint;
   }
 
   /** Runs until `signal` aborts; never rejects: trouble is reported through `onState` and retried. */
   async run(signal: AbortSignal): Promise<void> {
     this.setState("connecting");
     let pendingFetch = true;
-    let quickReconnects = 0;
     while (!signal.aborted) {
       try {
-        if (this.position === undefined) {
-          this.position = await this.startingPosition(signal);
-          // "now" is the newest position: the long poll carrying it answers at once if that changed meanwhile
-          pendingFetch &&= this.options.startFrom !== "now";
+        if (this.position === undefined && this.createdAfter === undefined) {
+          await this.start(signal);
+          // "now" is the newest position: the next long poll or poll finds what came since (admin_logs has no
+          // position yet: its start time is tried at once)
+          pendingFetch &&= this.options.startFrom !== "now" || this.position === undefined;
         }
         if (pendingFetch) await this.fetchPending(signal);
-        pendingFetch = false;
-        const server = await this.options.api.getRealtimeServer(this.options.streamType, signal);
-        const subscribedAt = Date.now();
-        const before = this.position;
-        await this.subscribe(server, signal);
-        if (signal.aborted) break;
-        this.setState("reconnecting");
-        // a realtime server that sends every client away at once must not become a request storm either
-        const quick = Date.now() - subscribedAt < QUICK_RECONNECT_MS && this.position === before;
-        quickReconnects = quick ? quickReconnects + 1 : 0;
-        if (quickReconnects > 2) await sleep(Math.min(BRAKE_MAX_MS, 250 * 2 ** quickReconnects), signal);
+        pendingFetch = await this.waitForNews(signal);
       } catch (err) {
         if (signal.aborted) break;
         const error = asBoxError(err);
@@ -93,10 +115,49 @@ export class EventStream {
     }
   }
 
+  /** How the stream learns that Box has more; true when a catch-up fetch is due next. */
+  private async waitForNews(signal: AbortSignal): Promise<boolean> {
+    if (this.pollIntervalMs === undefined) {
+      await this.longPoll(signal);
+      return false;
+    }
+    this.setState("polling");
+    await sleep(this.pollIntervalMs, signal);
+    return true;
+  }
+
+  /** One realtime server's life: OPTIONS, then long polls until Box sends the stream to a new one. */
+  private async longPoll(signal: AbortSignal): Promise<void> {
+    const server = await this.options.api.getRealtimeServer(this.options.streamType as UserStreamType, signal);
+    const subscribedAt = Date.now();
+    const before = this.position;
+    await this.subscribe(server, signal);
+    if (signal.aborted) return;
+    this.setState("reconnecting");
+    // a realtime server that sends every client away at once must not become a request storm either
+    const quick = Date.now() - subscribedAt < QUICK_RECONNECT_MS && this.position === before;
+    this.quickReconnects = quick ? this.quickReconnects + 1 : 0;
+    if (this.quickReconnects > 2) await sleep(Math.min(BRAKE_MAX_MS, 250 * 2 ** this.quickReconnects), signal);
+  }
+
+  private async start(signal: AbortSignal): Promise<void> {
+    const { startFrom, streamType } = this.options;
+    // Box's guides and spec promise `stream_position=now` nowhere for admin_logs; its SDKs start it from the time
+    if (startFrom === "now" && streamType === "admin_logs") this.createdAfter = isoSeconds(Date.now());
+    else this.position = await this.startingPosition(signal);
+    // minutes pass between enterprise polls: a redeploy before the first event must not move "now" on
+    if (this.pollIntervalMs !== undefined && this.position !== "0")
+      await this.options.onEvents([], this.position ?? "");
+  }
+
   private async startingPosition(signal: AbortSignal): Promise<string> {
     const { startFrom, streamType } = this.options;
     if (startFrom === "beginning") return "0";
-    if (startFrom === "now") return (await this.options.api.getEvents("now", streamType, 1, signal)).nextPosition;
+    if (startFrom === "now") {
+      const position = (await this.options.api.getEvents("now", streamType, 1, signal)).nextPosition;
+      if (position === "0") throw new BoxError("protocol", "events: no position for now");
+      return position;
+    }
     const position = startFrom.position.trim();
     if (!/^\d+$/.test(position)) throw new BoxError("config", reason("invalidStartPosition"));
     return position;
@@ -127,21 +188,28 @@ export class EventStream {
   }
 
   /**
-   * Fetches pages while they come back full. A short page may not be the end either, but the next long
-   * poll carries the position, so the realtime server answers it at once when more is waiting: no fetch
-   * is spent on finding out.
+   * Fetches pages while they come back full (user streams) or until one comes back empty (enterprise
+   * streams). A short page may not be the end, but for user streams the next long poll carries the
+   * position, so the realtime server answers it at once when more is waiting: no fetch is spent on
+   * finding out.
    */
   private async fetchPending(signal: AbortSignal): Promise<void> {
     const pageSize = this.options.pageSize ?? MAX_PAGE_SIZE;
     for (;;) {
-      const from = this.position as string;
-      const page = await this.options.api.getEvents(from, this.options.streamType, pageSize, signal);
+      const from = this.position;
+      const filter = from === undefined ? { ...this.filter, createdAfter: this.createdAfter } : this.filter;
+      const page = await this.options.api.getEvents(from, this.options.streamType, pageSize, signal, filter);
       if (signal.aborted) return;
       const fresh = page.entries.filter((event) => this.isNew(event) && this.isWanted(event));
-      this.position = page.nextPosition;
-      if (fresh.length > 0 || page.nextPosition !== from) await this.options.onEvents(fresh, page.nextPosition);
+      // admin_logs answers an empty page with position 0: continuing from there would replay a year
+      const moved = page.nextPosition !== from && page.nextPosition !== "0";
+      if (moved) [this.position, this.createdAfter] = [page.nextPosition, undefined];
+      if (fresh.length > 0 || moved) await this.options.onEvents(fresh, page.nextPosition);
       this.backoff.reset();
-      if (page.entries.length < pageSize || page.nextPosition === from) return;
+      // a short user page is followed by a long poll with the position, which says whether more is waiting;
+      // enterprise streams have no long poll: only an empty page ends their catch-up
+      const caughtUp = this.pollIntervalMs === undefined ? page.entries.length < pageSize : page.entries.length === 0;
+      if (caughtUp || !moved) return;
     }
   }
 
@@ -158,6 +226,11 @@ export class EventStream {
     this.state = state;
     this.options.onState(state, error, retryInMs);
   }
+}
+
+/** Box's own timestamp form (seconds, explicit offset), so `created_after` means the same to every Box service. */
+function isoSeconds(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}+00:00`;
 }
 
 function asBoxError(err: unknown): BoxError {

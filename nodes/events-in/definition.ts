@@ -1,5 +1,7 @@
-import { StreamType } from "../box/box-api";
+import { isEnterpriseStream, isStreamType, StreamType } from "../box/box-api";
+import { BoxError } from "../box/errors";
 import { StartFrom } from "../box/event-stream";
+import { reason } from "../box/reasons";
 import { migrate, Migration } from "../config-version";
 
 /** The node's properties as the flow stores them. */
@@ -8,6 +10,8 @@ export interface BoxEventsInDef {
   name?: string;
   box?: string;
   streamType?: StreamType;
+  /** seconds; the dialog saves a number, hand-edited flows may hold a numeric string */
+  pollInterval?: number | string;
   startFrom?: "now" | "beginning" | "position";
   position?: string;
   resume?: boolean;
@@ -26,6 +30,39 @@ export const EVENTS_IN_VERSION = MIGRATIONS.length;
 
 export function migrateEventsIn(def: BoxEventsInDef): BoxEventsInDef {
   return migrate(def, MIGRATIONS);
+}
+
+const DEFAULT_POLL_INTERVAL_SEC = 60;
+const MIN_POLL_INTERVAL_SEC = 5;
+/** A day: anything longer is a typo, and timers above 2^31 ms fire at once. */
+const MAX_POLL_INTERVAL_SEC = 86_400;
+
+/** What kind of stream to run, checked before any request: a bad value never reaches Box's query string. */
+export interface StreamSettings {
+  streamType: StreamType;
+  /** enterprise streams only */
+  pollIntervalMs?: number;
+}
+
+/** The stream type and, for enterprise streams, the poll interval; a `config` BoxError when either is invalid. */
+export function streamSettings(def: BoxEventsInDef): StreamSettings {
+  const streamType = def.streamType ?? "all";
+  if (!isStreamType(streamType)) throw new BoxError("config", reason("invalidStreamType"));
+  if (!isEnterpriseStream(streamType)) return { streamType };
+  const seconds = pollIntervalSeconds(def.pollInterval);
+  if (Number.isNaN(seconds)) throw new BoxError("config", reason("invalidPollInterval"));
+  return { streamType, pollIntervalMs: seconds * 1000 };
+}
+
+function pollIntervalSeconds(value: BoxEventsInDef["pollInterval"]): number {
+  if (value === undefined || value === "") return DEFAULT_POLL_INTERVAL_SEC;
+  const seconds = typeof value === "number" ? value : /^\s*\d+(\.\d+)?\s*$/.test(String(value)) ? Number(value) : NaN;
+  return seconds >= MIN_POLL_INTERVAL_SEC && seconds <= MAX_POLL_INTERVAL_SEC ? seconds : NaN;
+}
+
+/** Enterprise positions belong to their stream type; user streams keep the key they always had. */
+export function checkpointKey(startFrom: StartFrom, streamType: StreamType): string {
+  return JSON.stringify(startFrom) + (isEnterpriseStream(streamType) ? ` ${streamType}` : "");
 }
 
 export function startFromOf(def: BoxEventsInDef): StartFrom {

@@ -23,7 +23,7 @@ export interface HarnessOptions extends Partial<Omit<EventStreamOptions, "api" |
 export class StreamHarness {
   readonly delivered: BoxEvent[] = [];
   readonly pages: { count: number; position: string }[] = [];
-  readonly states: { state: StreamState; error?: BoxError; at: number }[] = [];
+  readonly states: { state: StreamState; error?: BoxError; retryInMs?: number; at: number }[] = [];
   readonly api: BoxApi;
   readonly stream: EventStream;
   private readonly controller = new AbortController();
@@ -50,7 +50,7 @@ export class StreamHarness {
         this.delivered.push(...events);
         this.pages.push({ count: events.length, position });
       },
-      onState: (state, error) => this.states.push({ state, error, at: Date.now() }),
+      onState: (state, error, retryInMs) => this.states.push({ state, error, retryInMs, at: Date.now() }),
     });
   }
 
