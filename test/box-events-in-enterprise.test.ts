@@ -1,6 +1,15 @@
 import should from "should";
 import { startEmulator, BoxEmulator, BoxEvent } from "../emulator";
-import { collect, errorsOf, eventFlow, FlowOptions, helper, lastStatus, NODES, statusesOf } from "./support/node-helper";
+import {
+  collect,
+  errorsOf,
+  eventFlow,
+  FlowOptions,
+  helper,
+  lastStatus,
+  NODES,
+  statusesOf,
+} from "./support/node-helper";
 import { assertExactlyOnceInOrder } from "./support/stream-harness";
 import { delay, waitFor } from "./support/wait";
 
@@ -18,7 +27,11 @@ function enterpriseFlow(emulator: BoxEmulator, subject: "enterprise" | "user", e
 }
 
 function sameEvents(created: readonly BoxEvent[], received: readonly { payload: BoxEvent }[], inOrder: boolean): void {
-  if (inOrder) return assertExactlyOnceInOrder(created, received.map((m) => m.payload));
+  if (inOrder)
+    return assertExactlyOnceInOrder(
+      created,
+      received.map((m) => m.payload),
+    );
   const ids = received.map((m) => m.payload.event_id);
   should(new Set(ids).size).equal(ids.length, "duplicates delivered");
   should([...ids].sort()).eql(created.map((e) => e.event_id).sort());
@@ -65,7 +78,10 @@ describe("box-events-in node with enterprise streams", function () {
     });
 
     it(`${type}: resumes after full, nodes and flows deploys without loss or repeats`, async () => {
-      const { flow, credentials } = enterpriseFlow(emulator, "enterprise", { streamType: type, startFrom: "beginning" });
+      const { flow, credentials } = enterpriseFlow(emulator, "enterprise", {
+        streamType: type,
+        startFrom: "beginning",
+      });
       const created = emulator.createEnterpriseEvents(8);
       await helper.load(NODES, flow, credentials);
       let received = collect("out");
