@@ -10,10 +10,12 @@ export interface FileFlowOptions {
   token?: string;
   /** The events node's name: change it to make a deploy restart the node. */
   name?: string;
+  /** Other settings of the events node (e.g. an enterprise `streamType` and `pollInterval`). */
+  events?: Record<string, unknown>;
 }
 
 /** A flow as a user would build it: box-config (developer token) → box-events-in (resume) → a core file node. */
-export function fileFlow({ emulator, outFile, token, name = "" }: FileFlowOptions): object[] {
+export function fileFlow({ emulator, outFile, token, name = "", events = {} }: FileFlowOptions): object[] {
   return [
     { id: "tab1", type: "tab", label: "Box" },
     {
@@ -37,6 +39,7 @@ export function fileFlow({ emulator, outFile, token, name = "" }: FileFlowOption
       x: 120,
       y: 80,
       wires: [["file1"]],
+      ...events,
     },
     {
       id: "file1",
