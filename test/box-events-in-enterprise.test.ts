@@ -136,6 +136,28 @@ describe("box-events-in node with enterprise streams", function () {
     });
   }
 
+  it("does not carry a saved position over to another stream type", async () => {
+    const old = emulator.createEnterpriseEvents(3);
+    const nextSecond = Math.ceil((Date.now() + 1) / 1000) * 1000; // admin_logs' "now" counts whole seconds
+    await waitFor(() => Date.now() >= nextSecond, "the next second");
+    const { flow, credentials } = enterpriseFlow(emulator, "enterprise", {
+      streamType: "admin_logs",
+      startFrom: "now",
+    });
+    await helper.load(NODES, flow, credentials);
+    await waitFor(polling, "polling");
+    should(helper.getNode("in").context().get("createdAfter")).be.a.String();
+    const switched = flow.map((n) => (n.id === "in" ? { ...n, streamType: "admin_logs_streaming" } : n));
+    await helper.setFlows(switched, "nodes", credentials);
+    const received = collect("out");
+    await waitFor(polling, "polling on the other stream");
+    const fresh = emulator.createEnterpriseEvent({ event_type: "SHARE" });
+    await waitFor(() => received.length > 0, "the new event", 20_000);
+    await delay(200);
+    should(received.map((m) => m.payload.event_id)).eql([fresh.event_id]); // not the 3 older ones
+    should(old).have.length(3);
+  });
+
   it("shows a red status and makes no request for an invalid poll interval or stream type", async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ streamType: "admin_logs", pollInterval: 2 }, /invalidPollInterval|invalid poll interval/],
