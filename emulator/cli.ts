@@ -59,7 +59,8 @@ async function main(): Promise<void> {
       tlsKey && tlsCert ? { key: fs.readFileSync(tlsKey, "utf8"), cert: fs.readFileSync(tlsCert, "utf8") } : undefined,
   });
   seedDemoTree(emu.items);
-  const token = emu.issueToken({ lifetimeSec: 24 * 3600 });
+  // the emulator's one user is the enterprise's admin: its token reads the enterprise streams too
+  const token = emu.issueToken({ lifetimeSec: 24 * 3600, admin: true });
   console.log(`Box emulator running
   API URL (apiBaseUrl): ${emu.apiUrl}
   Realtime URL:         ${emu.realtimeUrl}
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
   Create an event:      curl -X POST ${emu.apiUrl}/_emulator/events -H 'content-type: application/json' -d '{"event_type":"ITEM_UPLOAD"}'
   Upload a file:        curl -X POST ${emu.apiUrl}/_emulator/items/files -H 'content-type: application/json' -d '{"name":"march.pdf","parent":"${DEMO_FOLDERS.invoices2026}"}'
   Folders:              All Files/Invoices (${DEMO_FOLDERS.invoices}), All Files/Invoices/2026 (${DEMO_FOLDERS.invoices2026}), All Files/Reports (${DEMO_FOLDERS.reports})
+  Enterprise event:     curl -X POST ${emu.apiUrl}/_emulator/enterprise-events -H 'content-type: application/json' -d '{"event_type":"FAILED_LOGIN"}'
 Press Ctrl+C to stop.`);
 
   const stop = (): void => {
