@@ -158,6 +158,20 @@ describe("box-events-in node with enterprise streams", function () {
     should(old).have.length(3);
   });
 
+  it("leaves a folder set earlier for a user stream out of an enterprise stream: admins watch the whole enterprise", async () => {
+    const created = emulator.createEnterpriseEvents(3, { event_type: "DOWNLOAD" });
+    const { flow, credentials } = enterpriseFlow(emulator, "enterprise", {
+      streamType: "admin_logs",
+      startFrom: "beginning",
+      folderId: "300000000001",
+    });
+    await helper.load(NODES, flow, credentials);
+    const received = collect("out");
+    await waitFor(() => received.length === 3 && polling(), "the events, then polling");
+    sameEvents(created, received, true);
+    should(emulator.requests.filter((r) => /^\/2\.0\/(files|folders)\//.test(r.path))).have.length(0);
+  });
+
   it("shows a red status and makes no request for an invalid poll interval or stream type", async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ streamType: "admin_logs", pollInterval: 2 }, /invalidPollInterval|invalid poll interval/],
