@@ -2,6 +2,7 @@ import should from "should";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { jwtTokenSource, parseJwtConfig } from "../nodes/box/auth/jwt";
 import { HttpClient } from "../nodes/box/http";
+import { NO_PROXY } from "../nodes/box/proxy-settings";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
 
 interface Page {
@@ -46,7 +47,7 @@ describe("Box emulator: enterprise event streams", function () {
 
   it("serves an enterprise admin's token only: CCG and JWT for the enterprise, not for a user", async () => {
     emu.createEnterpriseEvents(2);
-    http = new HttpClient();
+    http = new HttpClient(NO_PROXY);
     const ccg = (subjectType: "enterprise" | "user", subjectId: string) =>
       ccgTokenSource(http!, emu.apiUrl, {
         clientId: emu.clientId,
