@@ -1,4 +1,4 @@
-import { BoxApi, BoxEvent, isEnterpriseStream } from "./box/box-api";
+import { BoxApi, BoxApiWarning, BoxEvent, isEnterpriseStream } from "./box/box-api";
 import { CheckpointStore, SavedCheckpoint } from "./box/checkpoint-store";
 import { BoxError } from "./box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "./box/event-stream";
@@ -42,6 +42,7 @@ export = function register(RED: NodeAPI): void {
         tokens: config.tokenSource(),
         proxy: config.proxy,
         rateGate: config.rateGate(),
+        onWarning: (warning) => this.warn(warningText(RED._, warning)),
       });
     } catch (err) {
       const statusText = (error: BoxError) =>
@@ -161,12 +162,20 @@ function stateReporter(node: Node, texts: StatusTexts, stopped: AbortSignal) {
   };
 }
 
+function warningText(translate: NodeAPI["_"], warning: BoxApiWarning): string {
+  return translate(`box-events-in.warning.${warning.kind}`, { count: warning.count });
+}
+
 /** Red status saying what is wrong, no requests; Catch nodes hear of it too. */
 function misconfigured(node: Node, err: unknown, statusText: (error: BoxError) => string): void {
   const reason = err instanceof BoxError ? err.reason : String(err);
-  node.status({ fill: "red", shape: "ring", text: err instanceof BoxError ? statusText(err) : reason });
-  // on the next turn: Catch nodes are wired up only after every node of the flow is built
-  const report = setImmediate(() => node.error(reason, { topic: "error", payload: { kind: "config", reason } }));
+  const status: NodeStatus = { fill: "red", shape: "ring", text: err instanceof BoxError ? statusText(err) : reason };
+  node.status(status);
+  // again on the next turn: Status and Catch nodes are wired up only after every node of the flow is built
+  const report = setImmediate(() => {
+    node.status(status);
+    node.error(reason, { topic: "error", payload: { kind: "config", reason } });
+  });
   node.on("close", (_removed, done) => {
     clearImmediate(report);
     done();

@@ -12,7 +12,10 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 60_000, helpBaseMs: 30_000, helpMaxMs: 600_000 };
 
-/** Exponential backoff with equal jitter; Box's `retry-after` wins when it asks for longer. */
+/** No pause is ever longer, whatever a server asks for: a `retry-after` of a month means "later", not "never". */
+export const MAX_DELAY_MS = 600_000;
+
+/** Exponential backoff with equal jitter; Box's `retry-after` wins when it asks for longer, up to MAX_DELAY_MS. */
 export class Backoff {
   private failures = 0;
 
@@ -32,7 +35,7 @@ export class Backoff {
     const ceiling = Math.min(max, base * 2 ** Math.min(this.failures, 30));
     this.failures++;
     const delay = ceiling / 2 + this.random() * (ceiling / 2);
-    const retryAfter = err.details.retryAfterMs ?? 0;
-    return Math.max(delay, retryAfter + this.random() * Math.min(1000, base));
+    const retryAfter = Math.min(err.details.retryAfterMs ?? 0, MAX_DELAY_MS);
+    return Math.min(MAX_DELAY_MS, Math.max(delay, retryAfter + this.random() * Math.min(1000, base)));
   }
 }

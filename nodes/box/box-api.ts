@@ -6,7 +6,7 @@ import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject, retryAfte
 import { isId, ItemRef, ItemType } from "./item-lookup";
 import { ProxySettings } from "./proxy-settings";
 import { RateGate } from "./rate-gate";
-import { readNextStreamPosition } from "./stream-position";
+import { isStreamPosition, readNextStreamPosition } from "./stream-position";
 
 export type UserStreamType = "all" | "changes" | "sync";
 /** Box's enterprise event streams: polled (no long poll), for an enterprise admin's token only. */
@@ -56,6 +56,27 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_TIMEOUT_SEC = 610;
 const DEFAULT_MAX_RETRIES = 10;
 const DEFAULT_TTL_MIN = 10;
+/** Ceilings for what the OPTIONS answer may ask of us (Box sends 610 s, 10 retries, 10 minutes). */
+const MAX_RETRY_TIMEOUT_SEC = 900;
+const MAX_RETRIES = 100;
+const MAX_TTL_MIN = 60;
+
+/**
+ * The most each answer may weigh. A page of 500 events is a few MB (each event carries its source item and
+ * path); 32 MiB leaves room for unusually large events while keeping a 256 MB heap safe. The realtime server
+ * (plain http, open to anyone on the path) only ever says a word such as `new_change`.
+ */
+export const MAX_BYTES = {
+  events: 32 * 1024 * 1024,
+  realtime: 8 * 1024,
+  options: 64 * 1024,
+  user: 256 * 1024,
+  item: 256 * 1024,
+  folderPage: 16 * 1024 * 1024,
+} as const;
+
+/** Said once per BoxApi: something in Box's answers that was skipped, so the stream could go on. */
+export type BoxApiWarning = { kind: "skippedEntries"; count: number };
 
 export interface BoxApiOptions {
   apiBaseUrl?: string;
@@ -65,6 +86,7 @@ export interface BoxApiOptions {
   requestTimeoutMs?: number;
   /** Shared by every BoxApi of one config node (one Box user): a 429 pauses all of them. */
   rateGate?: RateGate;
+  onWarning?: (warning: BoxApiWarning) => void;
 }
 
 /** Every HTTP call the event stream makes to Box, with Box's errors turned into typed BoxErrors. */
@@ -74,8 +96,9 @@ export class BoxApi {
   private readonly tokens: TokenSource;
   private readonly timeoutMs: number;
   private readonly gate: RateGate;
+  private readonly warned = new Set<BoxApiWarning["kind"]>();
 
-  constructor(options: BoxApiOptions) {
+  constructor(private readonly options: BoxApiOptions) {
     this.origin = checkedApiOrigin(options.apiBaseUrl);
     this.tokens = options.tokens;
     this.http = new HttpClient(options.proxy);
@@ -93,22 +116,29 @@ export class BoxApi {
   ): Promise<EventsPage> {
     const res = await this.authorized(
       "GET",
-      `/2.0/events?${eventsQuery(position, streamType, limit, filter)}`,
+      `/2.0/events?${eventsQuery(position, checkedStreamType(streamType), limit, filter)}`,
       "events",
+      MAX_BYTES.events,
       signal,
     ).catch((err: unknown) => {
       throw isEnterpriseStream(streamType) ? adminOnly(err) : err;
     });
     const body = jsonBody(res, "events");
     const nextPosition = readNextStreamPosition(res.text, body);
-    if (!Array.isArray(body.entries) || nextPosition === undefined || !/^\d+$/.test(nextPosition)) {
-      throw new BoxError("protocol", "events: answer without entries or next_stream_position");
+    if (!Array.isArray(body.entries) || nextPosition === undefined || !isStreamPosition(nextPosition)) {
+      throw new BoxError("protocol", "events: answer without entries or a valid next_stream_position");
     }
-    return { entries: body.entries as BoxEvent[], nextPosition };
+    // a null or a number is no event: passing it on (or stumbling on it) would stall or poison the flow
+    const entries = body.entries.filter(isEventObject);
+    const skipped = body.entries.length - entries.length;
+    if (skipped > 0) this.warnOnce({ kind: "skippedEntries", count: skipped });
+    return { entries, nextPosition };
   }
 
   async getRealtimeServer(streamType: UserStreamType, signal?: AbortSignal): Promise<RealtimeServer> {
-    const res = await this.authorized("OPTIONS", `/2.0/events?stream_type=${streamType}`, "realtime server", signal);
+    const query = new URLSearchParams({ stream_type: checkedStreamType(streamType) });
+    const path = `/2.0/events?${query}`;
+    const res = await this.authorized("OPTIONS", path, "realtime server", MAX_BYTES.options, signal);
     const body = jsonBody(res, "realtime server");
     const entry = Array.isArray(body.entries) ? (body.entries[0] as Record<string, unknown> | undefined) : undefined;
     if (!entry || typeof entry.url !== "string" || !/^https?:\/\//.test(entry.url)) {
@@ -116,9 +146,10 @@ export class BoxApi {
     }
     return {
       url: entry.url,
-      maxRetries: positiveNumber(entry.max_retries, DEFAULT_MAX_RETRIES),
-      retryTimeoutMs: positiveNumber(entry.retry_timeout, DEFAULT_RETRY_TIMEOUT_SEC) * 1000,
-      ttlMs: positiveNumber(entry.ttl, DEFAULT_TTL_MIN) * 60_000,
+      maxRetries: Math.min(MAX_RETRIES, positiveNumber(entry.max_retries, DEFAULT_MAX_RETRIES)),
+      retryTimeoutMs:
+        Math.min(MAX_RETRY_TIMEOUT_SEC, positiveNumber(entry.retry_timeout, DEFAULT_RETRY_TIMEOUT_SEC)) * 1000,
+      ttlMs: Math.min(MAX_TTL_MIN, positiveNumber(entry.ttl, DEFAULT_TTL_MIN)) * 60_000,
     };
   }
 
@@ -131,7 +162,8 @@ export class BoxApi {
     const url = `${server.url}${server.url.includes("?") ? "&" : "?"}stream_position=${encodeURIComponent(position)}`;
     let res: HttpResponse;
     try {
-      res = await this.http.send({ method: "GET", url, signal, timeoutMs: server.retryTimeoutMs });
+      const timeoutMs = server.retryTimeoutMs;
+      res = await this.http.send({ method: "GET", url, signal, timeoutMs, maxBytes: MAX_BYTES.realtime });
     } catch (err) {
       if (err instanceof BoxError && err.details.code === "timeout") return "timeout";
       throw err;
@@ -144,14 +176,20 @@ export class BoxApi {
 
   /** `GET /2.0/users/me`: who the credentials act for. */
   async getCurrentUser(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return jsonBody(await this.authorized("GET", "/2.0/users/me", "users/me", signal), "users/me");
+    return jsonBody(await this.authorized("GET", "/2.0/users/me", "users/me", MAX_BYTES.user, signal), "users/me");
   }
 
   /** `GET /2.0/files/{id}`, `/2.0/folders/{id}` or `/2.0/web_links/{id}` with only `fields`. */
   async getItem(ref: ItemRef, fields: readonly string[], signal?: AbortSignal): Promise<Record<string, unknown>> {
     if (!isId(ref.id) || !ITEM_COLLECTIONS[ref.type]) throw new BoxError("request", "item: not a Box item id");
     const query = new URLSearchParams({ fields: fields.join(",") });
-    const res = await this.authorized("GET", `/2.0/${ITEM_COLLECTIONS[ref.type]}/${ref.id}?${query}`, "item", signal);
+    const res = await this.authorized(
+      "GET",
+      `/2.0/${ITEM_COLLECTIONS[ref.type]}/${ref.id}?${query}`,
+      "item",
+      MAX_BYTES.item,
+      signal,
+    );
     return jsonBody(res, "item");
   }
 
@@ -168,7 +206,7 @@ export class BoxApi {
       limit: String(Math.min(MAX_FOLDER_PAGE, page.limit)),
     });
     const body = jsonBody(
-      await this.authorized("GET", `/2.0/folders/${folderId}/items?${query}`, "folder", signal),
+      await this.authorized("GET", `/2.0/folders/${folderId}/items?${query}`, "folder", MAX_BYTES.folderPage, signal),
       "folder",
     );
     if (!Array.isArray(body.entries)) throw new BoxError("protocol", "folder: answer without entries");
@@ -181,11 +219,18 @@ export class BoxApi {
     return this.http.close();
   }
 
+  private warnOnce(warning: BoxApiWarning): void {
+    if (this.warned.has(warning.kind)) return;
+    this.warned.add(warning.kind);
+    this.options.onWarning?.(warning);
+  }
+
   /** A request with the bearer token, once the rate gate is open; on 401 one fresh token is tried before giving up. */
   private async authorized(
     method: "GET" | "OPTIONS",
     path: string,
     what: string,
+    maxBytes: number,
     signal?: AbortSignal,
   ): Promise<HttpResponse> {
     const send = async (token: string) => {
@@ -196,6 +241,7 @@ export class BoxApi {
         headers: { authorization: `Bearer ${token}`, accept: "application/json" },
         signal,
         timeoutMs: this.timeoutMs,
+        maxBytes,
       });
       if (res.status === 429) this.gate.pause(retryAfterMs(res.headers));
       return res;
@@ -232,6 +278,16 @@ function eventsQuery(
 function adminOnly(err: unknown): unknown {
   if (!(err instanceof BoxError) || err.details.status !== 403) return err;
   return new BoxError("forbidden", reason("needsEnterpriseAdmin"), err.details);
+}
+
+/** Stream types go into a query string: only the ones Box defines. */
+function checkedStreamType<T extends string>(streamType: T): T {
+  if (!isStreamType(streamType)) throw new BoxError("config", reason("invalidStreamType"));
+  return streamType;
+}
+
+function isEventObject(entry: unknown): entry is BoxEvent {
+  return entry !== null && typeof entry === "object" && !Array.isArray(entry);
 }
 
 function jsonBody(res: HttpResponse, what: string): Record<string, unknown> {

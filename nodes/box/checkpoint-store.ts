@@ -1,4 +1,5 @@
 import { Checkpoint } from "./event-stream";
+import { isStreamPosition } from "./stream-position";
 
 /** Where a stream keeps its checkpoint between runs (the node's context in Node-RED, a Map in tests). */
 export interface KeyValueStore {
@@ -34,7 +35,7 @@ export class CheckpointStore {
     const [position, recentIds, startedFrom, createdAfter] = await this.store.get(KEYS);
     if (startedFrom !== this.startedFrom) return undefined;
     const ids = Array.isArray(recentIds) ? recentIds.filter((id) => typeof id === "string") : [];
-    if (typeof position === "string" && /^\d+$/.test(position)) return { position, recentIds: ids };
+    if (typeof position === "string" && isStreamPosition(position)) return { position, recentIds: ids };
     if (typeof createdAfter === "string" && ISO_TIME.test(createdAfter)) return { createdAfter, recentIds: ids };
     return undefined;
   }

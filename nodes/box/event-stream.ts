@@ -13,6 +13,7 @@ import {
 import { BoxError } from "./errors";
 import { RecentIds } from "./recent-ids";
 import { sleep } from "./sleep";
+import { isStreamPosition } from "./stream-position";
 
 export type StreamState = "connecting" | "polling" | "reconnecting" | "failed";
 export type StartFrom = "now" | "beginning" | { position: string };
@@ -159,7 +160,7 @@ export class EventStream {
       return position;
     }
     const position = startFrom.position.trim();
-    if (!/^\d+$/.test(position)) throw new BoxError("config", reason("invalidStartPosition"));
+    if (!isStreamPosition(position)) throw new BoxError("config", reason("invalidStartPosition"));
     return position;
   }
 

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { Dispatcher, request } from "undici";
 import { Dispatchers } from "./dispatchers";
 import { reason } from "./reasons";
 import { BoxError } from "./errors";
@@ -11,7 +11,12 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** Longest wait for the headers, or between two chunks of the body. */
   timeoutMs: number;
+  /** Longest the whole request may take, body included (a server dripping a byte at a time); default 2 × timeoutMs. */
+  deadlineMs?: number;
+  /** Most bytes of body read; a longer answer is aborted as a `protocol` error. Default DEFAULT_MAX_BODY_BYTES. */
+  maxBytes?: number;
 }
 
 export interface HttpResponse {
@@ -20,10 +25,17 @@ export interface HttpResponse {
   text: string;
 }
 
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** setTimeout's ceiling: a larger delay fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const TOO_LARGE = "tooLarge";
+
 /**
  * One keep-alive connection per origin and owner (a stream or a config node), through the config's proxy,
  * destroyed with it, so a closed node leaves no socket behind. Transport failures become BoxErrors
  * (`network`, `proxy`, `certificate`); an abort stays an AbortError so callers can tell "stopped" from "broken".
+ * Every byte is hostile: the body is counted while it streams in and cut off past `maxBytes`, and the whole
+ * request has a deadline.
  */
 export class HttpClient {
   private readonly dispatchers: Dispatchers;
@@ -34,27 +46,84 @@ export class HttpClient {
 
   async send(req: HttpRequest): Promise<HttpResponse> {
     const route = this.dispatchers.for(req.url);
+    const timeoutMs = Math.min(req.timeoutMs, MAX_TIMER_MS);
+    const deadline = new Deadline(Math.min(req.deadlineMs ?? 2 * timeoutMs, MAX_TIMER_MS), req.signal);
     try {
       const res = await request(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal: req.signal,
+        signal: deadline.signal,
         dispatcher: route.dispatcher,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
-      const text = await res.body.text();
+      const text = await readCapped(res, req.maxBytes ?? DEFAULT_MAX_BODY_BYTES);
       return { status: res.statusCode, headers: res.headers, text };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason ?? err;
+      if (err instanceof BoxError) throw err;
+      if (deadline.expired) throw new BoxError("network", "timeout", { code: "timeout" });
       throw transportError(err, route.proxied);
+    } finally {
+      deadline.clear();
     }
   }
 
   close(): Promise<void> {
     return this.dispatchers.destroy();
   }
+}
+
+/** The caller's signal, plus a timer for the whole request. */
+class Deadline {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  expired = false;
+
+  constructor(
+    ms: number,
+    private readonly outer?: AbortSignal,
+  ) {
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      this.controller.abort(new Error("deadline"));
+    }, ms);
+    if (outer?.aborted) this.controller.abort(outer.reason);
+    else outer?.addEventListener("abort", this.forward, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    this.outer?.removeEventListener("abort", this.forward);
+  }
+
+  private readonly forward = () => this.controller.abort(this.outer?.reason);
+}
+
+/** The body as text, read no further than `maxBytes`: a larger answer is dropped with its connection. */
+async function readCapped(res: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+  const tooLarge = () => {
+    res.body.destroy();
+    return new BoxError("protocol", `answer larger than ${maxBytes} bytes`, {
+      status: res.statusCode,
+      code: TOO_LARGE,
+    });
+  };
+  const declared = Number(res.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
 }
 
 /** `retry-after` as milliseconds: delta-seconds or an HTTP date. */

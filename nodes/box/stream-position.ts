@@ -1,3 +1,10 @@
+/** Box's positions are decimal integers (19 digits today); anything else is refused rather than guessed at. */
+export const MAX_POSITION_DIGITS = 40;
+
+export function isStreamPosition(value: string): boolean {
+  return value.length <= MAX_POSITION_DIGITS && /^\d+$/.test(value);
+}
+
 /**
  * Box writes `next_stream_position` as a JSON string or as a bare integer, sometimes above 2^53,
  * where JSON.parse would round it and the stream would re-read or skip events. This reads the
@@ -5,13 +12,19 @@
  */
 export function readNextStreamPosition(text: string, parsed: unknown): string | undefined {
   const value = (parsed as { next_stream_position?: unknown }).next_stream_position;
-  if (typeof value === "string") return value;
-  if (typeof value !== "number") return undefined;
-  if (Number.isSafeInteger(value)) return String(value);
-  return rawTopLevelNumber(text, "next_stream_position");
+  const position =
+    typeof value === "string"
+      ? value
+      : typeof value !== "number"
+        ? undefined
+        : Number.isSafeInteger(value)
+          ? String(value)
+          : rawTopLevelNumber(text, "next_stream_position");
+  // `1e400`, `9.9e30`, `12345678901234567890.5`: never read as a shorter number, which would replay history
+  return position !== undefined && isStreamPosition(position) ? position : undefined;
 }
 
-/** Finds `"key": <number>` at depth 1 of a JSON object text; strings and nested values are skipped. */
+/** The whole JSON number after `"key":` at depth 1 of a JSON object text; strings and nested values are skipped. */
 function rawTopLevelNumber(text: string, key: string): string | undefined {
   const quotedKey = JSON.stringify(key);
   let depth = 0;
@@ -20,7 +33,7 @@ function rawTopLevelNumber(text: string, key: string): string | undefined {
     if (c === 0x22 /* " */) {
       const end = endOfString(text, i);
       if (depth === 1 && text.slice(i, end + 1) === quotedKey) {
-        const match = /^\s*:\s*(-?\d+)/.exec(text.slice(end + 1, end + 64));
+        const match = /^\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(end + 1, end + 128));
         if (match) return match[1];
       }
       i = end;

@@ -4,6 +4,8 @@ import { errorFromResponse, HttpClient, parseJsonObject } from "../http";
 import { MintedToken } from "./token-source";
 
 const TOKEN_TIMEOUT_MS = 30_000;
+/** A token answer is a few hundred bytes. */
+const TOKEN_MAX_BYTES = 64 * 1024;
 
 /** Box's answers to a refused grant, as short reasons a person can act on. */
 const GRANT_ERRORS: Record<string, ReasonKey> = {
@@ -50,6 +52,7 @@ export async function requestToken(
     body: new URLSearchParams(form).toString(),
     signal,
     timeoutMs: TOKEN_TIMEOUT_MS,
+    maxBytes: TOKEN_MAX_BYTES,
   });
   const body = parseJsonObject(res.text);
   if (res.status === 200 && body && typeof body.access_token === "string") {
