@@ -3,15 +3,17 @@ import os from "os";
 import path from "path";
 import { checkedApiOrigin, DEFAULT_API_BASE_URL } from "./box/api-origin";
 import { AuthType, createTokenSource } from "./box/auth/auth-settings";
-import { authorizeUrl, exchangeCode, OAuth2Client, storedFrom, tokenHash } from "./box/auth/oauth2";
+import { authorizeUrl, exchangeCode, notAuthorized, OAuth2Client, storedFrom, tokenHash } from "./box/auth/oauth2";
 import { DeveloperTokenSource } from "./box/auth/token-source";
-import { TokenStore } from "./box/auth/token-store";
+import { isStoreLocked, TokenStore } from "./box/auth/token-store";
 import { BoxApi } from "./box/box-api";
 import { BoxError } from "./box/errors";
 import { HttpClient } from "./box/http";
 import { ProxySettings } from "./box/proxy-settings";
+import { reason } from "./box/reasons";
 import { Credentials, resolveConfig, resolveProxy } from "./box-config-settings";
 import { BoxConfigNode, NodeAPI } from "./node-red-types";
+import { reasonText } from "./reason-text";
 
 /** Node-RED's stand-in for a password the editor did not change. */
 const UNCHANGED = "__PWRD__";
@@ -47,12 +49,36 @@ export function runtimeTokenStore(RED: NodeAPI): TokenStore {
   const userDir =
     typeof settings.userDir === "string" && settings.userDir ? settings.userDir : path.join(os.homedir(), ".node-red");
   const credentialSecret = settings.credentialSecret;
-  return TokenStore.forDirectory(userDir, {
+  // Node-RED deletes its generated `_credentialSecret` on the first deploy after `credentialSecret` is set:
+  // the one seen at start is remembered, so a store it encrypted can still be opened and re-encrypted.
+  let remembered: string | undefined;
+  const systemSecret = () => {
+    const value = (settings.get as ((key: string) => unknown) | undefined)?.("_credentialSecret");
+    if (typeof value === "string" && value) remembered = value;
+    return remembered;
+  };
+  try {
+    systemSecret();
+  } catch {
+    // settings not available (a test runtime): the store falls back to its own key file
+  }
+  const store = TokenStore.forDirectory(userDir, {
     credentialSecret: typeof credentialSecret === "string" || credentialSecret === false ? credentialSecret : undefined,
-    systemSecret: () =>
-      (settings.get as ((key: string) => unknown) | undefined)?.("_credentialSecret") as string | undefined,
+    systemSecret,
     log: (message) => RED.log.warn(message),
   });
+  // opened (and re-encrypted under a new key) at start, before a deploy can retire the old key
+  store.open().catch((err) => {
+    if (!isStoreLocked(err)) RED.log.warn(`Box token store: ${(err as Error).message}`);
+  });
+  return store;
+}
+
+/** What every handler needs: the runtime, the shared token store, and the OAuth 2 authorizations under way. */
+interface Admin {
+  RED: NodeAPI;
+  store: TokenStore;
+  pending: Map<string, PendingAuthorization>;
 }
 
 /**
@@ -63,131 +89,42 @@ export function runtimeTokenStore(RED: NodeAPI): TokenStore {
 export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
   const write = RED.auth.needsPermission("box-config.write");
   const read = RED.auth.needsPermission("box-config.read");
-  const pending = new Map<string, PendingAuthorization>();
+  const admin: Admin = { RED, store, pending: new Map() };
+  RED.httpAdmin.post("/box-config/test", write, (req: Request, res: Response) => handleTest(admin, req, res));
+  RED.httpAdmin.post("/box-config/oauth2/start", write, (req: Request, res: Response) => handleStart(admin, req, res));
+  RED.httpAdmin.get("/box-config/oauth2/callback", (req: Request, res: Response) => handleCallback(admin, req, res));
+  RED.httpAdmin.get("/box-config/oauth2/status", read, (req: Request, res: Response) => handleStatus(admin, req, res));
+}
 
-  /** A credential from the dialog, or the stored one when the dialog left the password unchanged. */
-  const credential = (id: unknown, given: unknown, key: (typeof CREDENTIAL_KEYS)[number]): string | undefined => {
-    if (typeof given === "string" && given !== UNCHANGED) return given;
-    return typeof id === "string" && id ? RED.nodes.getCredentials(id)?.[key] : undefined;
-  };
+type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 
-  RED.httpAdmin.post("/box-config/test", write, async (req: Request, res: Response) => {
-    const body = req.body ?? {};
-    const id = typeof body.id === "string" ? body.id : "";
-    const given = (body.credentials ?? {}) as Record<string, unknown>;
-    const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-    const credentials: Credentials = {};
-    for (const key of CREDENTIAL_KEYS) credentials[key] = credential(id, given[key], key);
-    const deployed = id ? (RED.nodes.getNode(id) as BoxConfigNode | null) : null;
-    const home = deployed ? originOrUndefined(deployed.apiBaseUrl) : undefined;
-    let http: HttpClient | undefined;
-    let api: BoxApi | undefined;
-    try {
-      const { origin, auth, proxy } = resolveConfig(
-        RED,
-        {
-          authType: (text(body.authType) ?? "ccg") as AuthType,
-          apiBaseUrl: text(body.apiBaseUrl),
-          subjectType: body.subjectType === "user" ? "user" : "enterprise",
-          subjectId: text(body.subjectId),
-          proxy: text(body.proxy),
-          jwtConfigPath: text(body.jwtConfigPath),
-        },
-        credentials,
-        // the host's environment and files go to Box itself or to where the deployed node sends them anyway
-        (origin) => origin === DEFAULT_API_BASE_URL || origin === home,
-      );
-      http = new HttpClient(proxy);
-      const tokens = createTokenSource(auth, http, origin, { store, nodeId: id || "-" });
-      api = new BoxApi({ apiBaseUrl: origin, tokens, proxy });
-      res.json({ ok: true, user: userOf(await api.getCurrentUser()) });
-    } catch (err) {
-      res.json({ ok: false, reason: err instanceof BoxError ? err.reason : "unexpected error" });
-    } finally {
-      await Promise.all([api?.close(), http?.close()]);
+/**
+ * The credentials a dialog request may use: what was typed, and for a password left unchanged (`__PWRD__`)
+ * the deployed node's own, only when the request goes to that node's API origin. `deployed` is set when the
+ * id is a deployed box-config whose origin is `origin`: its stored OAuth 2 tokens may be used too.
+ */
+function credentialsFor(
+  admin: Admin,
+  id: string,
+  given: Record<string, unknown>,
+  origin: string,
+  keys: readonly CredentialKey[] = CREDENTIAL_KEYS,
+): { credentials: Credentials; deployed: boolean; home?: string } {
+  const { RED } = admin;
+  const node = id ? (RED.nodes.getNode(id) as (BoxConfigNode & { type?: string }) | null) : null;
+  if (node && node.type !== "box-config") throw new BoxError("config", reason("notBoxConfig"));
+  const home = node ? originOrUndefined(node.apiBaseUrl) : undefined;
+  const deployed = home !== undefined && home === origin;
+  const credentials: Credentials = {};
+  for (const key of keys) {
+    const value = given[key];
+    if (typeof value === "string" && value !== UNCHANGED) credentials[key] = value;
+    else if (value === UNCHANGED && node) {
+      if (!deployed) throw new BoxError("config", reason("storedSecretsElsewhere", { origin: home ?? "?" }));
+      credentials[key] = RED.nodes.getCredentials(id)?.[key];
     }
-  });
-
-  RED.httpAdmin.post("/box-config/oauth2/start", write, (req: Request, res: Response) => {
-    const body = req.body ?? {};
-    const id = typeof body.id === "string" ? body.id : "";
-    const clientId = credential(id, body.clientId, "clientId")?.trim();
-    const clientSecret = credential(id, body.clientSecret, "clientSecret")?.trim();
-    const redirectUri = typeof body.redirectUri === "string" ? body.redirectUri : "";
-    let origin: string;
-    let proxy: ProxySettings;
-    try {
-      origin = checkedApiOrigin(typeof body.apiBaseUrl === "string" ? body.apiBaseUrl : undefined);
-      proxy = resolveProxy(RED, typeof body.proxy === "string" ? body.proxy : undefined);
-    } catch (err) {
-      return void res.status(400).json({ error: (err as BoxError).message });
-    }
-    if (!id) return void res.status(400).json({ error: "missing node id" });
-    if (!clientId || !clientSecret) return void res.status(400).json({ error: "missing client ID or secret" });
-    if (!/^https?:\/\/[^/]/.test(redirectUri)) return void res.status(400).json({ error: "invalid redirect URI" });
-    const now = Date.now();
-    for (const [key, entry] of pending) if (entry.expiresAt < now || pending.size >= MAX_PENDING) pending.delete(key);
-    const state = randomBytes(24).toString("base64url");
-    pending.set(state, { id, clientId, clientSecret, origin, proxy, redirectUri, expiresAt: now + STATE_LIFETIME_MS });
-    res.json({ authorizeUrl: authorizeUrl(origin, clientId, redirectUri, state) });
-  });
-
-  RED.httpAdmin.get("/box-config/oauth2/callback", async (req: Request, res: Response) => {
-    const page = (status: number, text: string) =>
-      res
-        .status(status)
-        .set("content-type", "text/html; charset=utf-8")
-        .set("cache-control", "no-store")
-        .send(html(text));
-    const state = typeof req.query.state === "string" ? req.query.state : "";
-    const auth = pending.get(state);
-    pending.delete(state);
-    if (!auth || auth.expiresAt < Date.now()) {
-      return page(
-        400,
-        "This authorization link has expired or was already used. Start again from the Box config node.",
-      );
-    }
-    if (typeof req.query.error === "string") {
-      const why = typeof req.query.error_description === "string" ? req.query.error_description : req.query.error;
-      return page(400, `Box did not authorize the app: ${why}`);
-    }
-    if (typeof req.query.code !== "string" || !req.query.code) return page(400, "Box sent no authorization code.");
-    const http = new HttpClient(auth.proxy);
-    let api: BoxApi | undefined;
-    try {
-      const tokens = await exchangeCode(http, auth.origin, auth, req.query.code, auth.redirectUri);
-      const minted = new DeveloperTokenSource(tokens.accessToken);
-      api = new BoxApi({ apiBaseUrl: auth.origin, tokens: minted, proxy: auth.proxy });
-      const user = userOf(await api.getCurrentUser());
-      // The refresh token pasted into the node now (if any) is older than these tokens: the store wins over it.
-      const pasted = RED.nodes.getCredentials(auth.id)?.refreshToken?.trim();
-      await store.put(auth.id, {
-        ...storedFrom(tokens, auth.clientId),
-        user,
-        pastedRefreshHash: pasted ? tokenHash(pasted) : undefined,
-      });
-      page(200, `Authorized as ${user.name ?? "?"} (${user.login ?? "?"}). You can close this window.`);
-    } catch (err) {
-      page(502, `Authorization failed: ${err instanceof BoxError ? err.reason : "unexpected error"}`);
-    } finally {
-      await Promise.all([api?.close(), http.close()]);
-    }
-  });
-
-  RED.httpAdmin.get("/box-config/oauth2/status", read, async (req: Request, res: Response) => {
-    const id = typeof req.query.id === "string" ? req.query.id : "";
-    try {
-      const entry = id ? await store.get(id) : undefined;
-      if (entry?.refreshToken)
-        return res.json({ authorized: true, user: entry.user && { name: entry.user.name, login: entry.user.login } });
-      // A refresh token pasted into the credentials and not yet used by a deployed node counts as authorized.
-      if (!entry && RED.nodes.getCredentials(id)?.refreshToken) return res.json({ authorized: true });
-      res.json({ authorized: false, ...(entry?.error ? { error: entry.error } : {}) });
-    } catch {
-      res.json({ authorized: false, error: "token store unreadable" });
-    }
-  });
+  }
+  return { credentials, deployed, home };
 }
 
 function originOrUndefined(apiBaseUrl: string | undefined): string | undefined {
@@ -198,7 +135,163 @@ function originOrUndefined(apiBaseUrl: string | undefined): string | undefined {
   }
 }
 
-function userOf(me: Record<string, unknown>): { id?: string; name?: string; login?: string } {
+/** The short reason the dialog shows, in the runtime's language. */
+function reasonOf(admin: Admin, err: unknown): string {
+  return err instanceof BoxError ? reasonText(admin.RED._, err) : "unexpected error";
+}
+
+/** Test connection: who the credentials sign in as. Never refreshes or writes the live OAuth 2 tokens. */
+async function handleTest(admin: Admin, req: Request, res: Response): Promise<void> {
+  const body = req.body ?? {};
+  const id = typeof body.id === "string" ? body.id : "";
+  const authType = (text(body.authType) ?? "ccg") as AuthType;
+  let http: HttpClient | undefined;
+  let api: BoxApi | undefined;
+  try {
+    const origin = checkedApiOrigin(text(body.apiBaseUrl));
+    const given = (body.credentials ?? {}) as Record<string, unknown>;
+    const { credentials, deployed, home } = credentialsFor(admin, id, given, origin);
+    const { auth, proxy } = resolveConfig(
+      admin.RED,
+      {
+        authType,
+        apiBaseUrl: origin,
+        subjectType: body.subjectType === "user" ? "user" : "enterprise",
+        subjectId: text(body.subjectId),
+        proxy: text(body.proxy),
+        jwtConfigPath: text(body.jwtConfigPath),
+      },
+      credentials,
+      // the host's environment and files go to Box itself or to where the deployed node sends them anyway
+      (to) => to === DEFAULT_API_BASE_URL || to === home,
+    );
+    http = new HttpClient(proxy);
+    const tokens =
+      authType === "oauth2"
+        ? new DeveloperTokenSource(await oauth2TestToken(admin, id, given.accessToken, deployed))
+        : createTokenSource(auth, http, origin);
+    api = new BoxApi({ apiBaseUrl: origin, tokens, proxy });
+    res.json({ ok: true, user: userOf(await api.getCurrentUser()) });
+  } catch (err) {
+    res.json({ ok: false, reason: reasonOf(admin, err) });
+  } finally {
+    await Promise.all([api?.close(), http?.close()]);
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The access token an OAuth 2 test may use: one typed into the dialog, or the deployed node's stored one
+ * while it is fresh. A refresh would rotate the single-use refresh token behind the running node's back.
+ */
+async function oauth2TestToken(admin: Admin, id: string, typed: unknown, deployed: boolean): Promise<string> {
+  const pasted = typeof typed === "string" && typed !== UNCHANGED ? typed.trim() : "";
+  if (pasted) return pasted;
+  const entry = deployed ? await admin.store.get(id) : undefined;
+  if (entry?.accessToken && (entry.accessExpiresAt ?? 0) > Date.now() + 5000) return entry.accessToken;
+  if (entry?.refreshToken && !entry.error) throw new BoxError("config", reason("noFreshAccessToken"));
+  throw notAuthorized(entry);
+}
+
+/** OAuth 2, step 1: remember the client for a single-use `state` and send the browser to Box's consent page. */
+function handleStart(admin: Admin, req: Request, res: Response): void {
+  const body = req.body ?? {};
+  const id = typeof body.id === "string" ? body.id : "";
+  const redirectUri = typeof body.redirectUri === "string" ? body.redirectUri : "";
+  let origin: string;
+  let proxy: ProxySettings;
+  let client: Credentials;
+  try {
+    origin = checkedApiOrigin(text(body.apiBaseUrl));
+    proxy = resolveProxy(admin.RED, text(body.proxy));
+    client = credentialsFor(admin, id, body, origin, ["clientId", "clientSecret"]).credentials;
+  } catch (err) {
+    return void res.status(400).json({ error: reasonOf(admin, err) });
+  }
+  const clientId = client.clientId?.trim();
+  const clientSecret = client.clientSecret?.trim();
+  if (!id) return void res.status(400).json({ error: "missing node id" });
+  if (!clientId || !clientSecret) return void res.status(400).json({ error: "missing client ID or secret" });
+  if (!/^https?:\/\/[^/]/.test(redirectUri)) return void res.status(400).json({ error: "invalid redirect URI" });
+  const now = Date.now();
+  const { pending } = admin;
+  for (const [key, entry] of pending) if (entry.expiresAt < now || pending.size >= MAX_PENDING) pending.delete(key);
+  const state = randomBytes(24).toString("base64url");
+  pending.set(state, { id, clientId, clientSecret, origin, proxy, redirectUri, expiresAt: now + STATE_LIFETIME_MS });
+  res.json({ authorizeUrl: authorizeUrl(origin, clientId, redirectUri, state) });
+}
+
+/** OAuth 2, step 2: Box sends the browser back with a code; exchange it and store the tokens. */
+async function handleCallback(admin: Admin, req: Request, res: Response): Promise<void> {
+  const page = (status: number, text: string) =>
+    res
+      .status(status)
+      .set("content-type", "text/html; charset=utf-8")
+      .set("cache-control", "no-store")
+      .send(html(text));
+  const state = typeof req.query.state === "string" ? req.query.state : "";
+  const auth = admin.pending.get(state);
+  admin.pending.delete(state);
+  if (!auth || auth.expiresAt < Date.now()) {
+    return page(400, "This authorization link has expired or was already used. Start again from the Box config node.");
+  }
+  if (typeof req.query.error === "string") {
+    const why = typeof req.query.error_description === "string" ? req.query.error_description : req.query.error;
+    return page(400, `Box did not authorize the app: ${why}`);
+  }
+  if (typeof req.query.code !== "string" || !req.query.code) return page(400, "Box sent no authorization code.");
+  try {
+    const user = await authorizeWithCode(admin, auth, req.query.code);
+    page(200, `Authorized as ${user.name ?? "?"} (${user.login ?? "?"}). You can close this window.`);
+  } catch (err) {
+    page(502, `Authorization failed: ${reasonOf(admin, err)}`);
+  }
+}
+
+async function authorizeWithCode(admin: Admin, auth: PendingAuthorization, code: string): Promise<User> {
+  const http = new HttpClient(auth.proxy);
+  let api: BoxApi | undefined;
+  try {
+    const tokens = await exchangeCode(http, auth.origin, auth, code, auth.redirectUri);
+    const minted = new DeveloperTokenSource(tokens.accessToken);
+    api = new BoxApi({ apiBaseUrl: auth.origin, tokens: minted, proxy: auth.proxy });
+    const user = userOf(await api.getCurrentUser());
+    // The refresh token pasted into the node now (if any) is older than these tokens: the store wins over it.
+    const pasted = admin.RED.nodes.getCredentials(auth.id)?.refreshToken?.trim();
+    const entry = {
+      ...storedFrom(tokens, auth.clientId),
+      user,
+      pastedRefreshHash: pasted ? tokenHash(pasted) : undefined,
+    };
+    // after any refresh under way for this node, so that it cannot overwrite the new authorization
+    await admin.store.exclusive(auth.id, () => admin.store.put(auth.id, entry));
+    return user;
+  } finally {
+    await Promise.all([api?.close(), http.close()]);
+  }
+}
+
+/** OAuth 2, the dialog's view: is the node authorized, and as whom. */
+async function handleStatus(admin: Admin, req: Request, res: Response): Promise<void> {
+  const id = typeof req.query.id === "string" ? req.query.id : "";
+  try {
+    const entry = id ? await admin.store.get(id) : undefined;
+    if (entry?.refreshToken)
+      return res.json({ authorized: true, user: entry.user && { name: entry.user.name, login: entry.user.login } });
+    // A refresh token pasted into the credentials and not yet used by a deployed node counts as authorized.
+    if (!entry && admin.RED.nodes.getCredentials(id)?.refreshToken) return res.json({ authorized: true });
+    res.json({ authorized: false, ...(entry?.error ? { error: entry.error } : {}) });
+  } catch (err) {
+    res.json({ authorized: false, error: err instanceof BoxError ? err.reason : "token store unreadable" });
+  }
+}
+
+type User = { id?: string; name?: string; login?: string };
+
+function userOf(me: Record<string, unknown>): User {
   const text = (value: unknown) => (typeof value === "string" || typeof value === "number" ? String(value) : undefined);
   return { id: text(me.id), name: text(me.name), login: text(me.login) };
 }

@@ -177,7 +177,7 @@ export class OAuth2TokenSource implements TokenSource {
 }
 
 /** No usable token in the store: what went wrong last (a revoked refresh token), or not authorized yet. */
-function notAuthorized(entry: StoredTokens | undefined): BoxError {
+export function notAuthorized(entry: StoredTokens | undefined): BoxError {
   if (entry?.error === englishReason(REVOKED)) return new BoxError("config", REVOKED);
   return new BoxError("config", entry?.error ?? reason("notAuthorized"));
 }

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "crypto";
 import { promises as fsp } from "fs";
 import path from "path";
+import { BoxError } from "../errors";
+import { reason } from "../reasons";
 
 /** What is kept for one `oauth2` config node (by node id): Box's single-use refresh token above all. */
 export interface StoredTokens {
@@ -43,6 +45,12 @@ const FORMAT = "node-red-box-tokens";
 export const STORE_FILE = ".box-tokens.json";
 export const KEY_FILE = ".box-tokens.key";
 const HKDF_INFO = "node-red-box-tokens v1 aes-256-gcm";
+const LOCKED_CODE = "storeLocked";
+
+/** No key this process knows opens the store: it is kept, and read again on the next use. */
+export function isStoreLocked(err: unknown): boolean {
+  return err instanceof BoxError && err.details.code === LOCKED_CODE;
+}
 
 /**
  * Box OAuth 2 tokens of every config node, in one AES-256-GCM encrypted file in Node-RED's user
@@ -55,6 +63,7 @@ export class TokenStore {
   private entries?: Promise<Map<string, StoredTokens>>;
   private writing: Promise<void> = Promise.resolve();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private lockReported = false;
   readonly file: string;
 
   private constructor(
@@ -72,6 +81,11 @@ export class TokenStore {
     return store;
   }
 
+  /** Reads the file now, so a key that Node-RED is about to retire (its `_credentialSecret`) still opens it. */
+  async open(): Promise<void> {
+    await this.load();
+  }
+
   async get(id: string): Promise<StoredTokens | undefined> {
     const entry = (await this.load()).get(id);
     return entry && { ...entry };
@@ -79,7 +93,7 @@ export class TokenStore {
 
   /** Resolves once the change is on disk; memory is updated first, so a failed write still leaves the token usable. */
   async put(id: string, entry: StoredTokens): Promise<void> {
-    (await this.load()).set(id, { ...entry });
+    (await this.loadForWrite()).set(id, { ...entry });
     await this.persist();
   }
 
@@ -100,9 +114,33 @@ export class TokenStore {
     return run;
   }
 
+  /** A failed read (EACCES, EMFILE, no key yet) is not kept: the next call reads again. */
   private load(): Promise<Map<string, StoredTokens>> {
-    this.entries ??= this.read();
+    if (!this.entries) {
+      const reading = this.read();
+      this.entries = reading;
+      reading.catch(() => {
+        if (this.entries === reading) this.entries = undefined;
+      });
+    }
     return this.entries;
+  }
+
+  /**
+   * A new authorization into a store no key opens: the locked file is kept beside it (someone may still
+   * find its key) and a fresh store begins. Only a person's deliberate new authorization does this.
+   */
+  private async loadForWrite(): Promise<Map<string, StoredTokens>> {
+    try {
+      return await this.load();
+    } catch (err) {
+      if (!isStoreLocked(err)) throw err;
+      const aside = await this.setAside("locked");
+      this.keys.log?.(`Box token store ${this.file}: no key decrypts it; kept as ${aside}, a new store begins.`);
+      const fresh = new Map<string, StoredTokens>();
+      this.entries = Promise.resolve(fresh);
+      return fresh;
+    }
   }
 
   private async read(): Promise<Map<string, StoredTokens>> {
@@ -110,43 +148,56 @@ export class TokenStore {
     try {
       text = await fsp.readFile(this.file, "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return new Map();
-      throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return new Map();
+      throw new BoxError("config", reason("tokenStoreUnreadable", { code: code ?? (err as Error).message }), { code });
     }
-    let entries: Map<string, StoredTokens> | undefined;
-    let usedKey: KeyName | undefined;
+    let envelope: Envelope;
     try {
-      const envelope = JSON.parse(text) as Envelope;
+      envelope = JSON.parse(text) as Envelope;
       if (envelope.format !== FORMAT || envelope.version !== 1) throw new Error("unknown format");
-      const names = [
-        envelope.key,
-        ...(["credentialSecret", "_credentialSecret", "keyFile"] as KeyName[]).filter((k) => k !== envelope.key),
-      ];
-      for (const name of names) {
-        const secret = await this.secret(name, false);
-        const plain = secret === undefined ? undefined : decrypt(envelope, secret);
-        if (plain === undefined) continue;
-        entries = new Map(Object.entries(JSON.parse(plain) as Record<string, StoredTokens>));
-        usedKey = name;
-        break;
-      }
-      if (!entries) throw new Error("no key decrypts it (was credentialSecret changed?)");
     } catch (err) {
-      const aside = `${this.file}.unreadable-${Date.now()}`;
-      await fsp.rename(this.file, aside).catch(() => undefined);
-      this.keys.log?.(
-        `Box token store ${this.file} cannot be read (${(err as Error).message}); moved to ${aside}. Authorize the oauth2 config nodes again.`,
-      );
+      // not a store at all (truncated, overwritten): no key could ever open it
+      const aside = await this.setAside("unreadable");
+      this.keys.log?.(`Box token store ${this.file} is damaged (${(err as Error).message}); kept as ${aside}.`);
       return new Map();
     }
+    const opened = await this.decrypted(envelope);
     // Written with a key that is no longer the preferred one (e.g. credentialSecret was set since): re-encrypt.
-    if (usedKey !== (await this.preferredKey())) {
-      this.entries = Promise.resolve(entries);
+    if (opened.key !== (await this.preferredKey())) {
+      this.entries = Promise.resolve(opened.entries);
       await this.persist().catch((err) =>
         this.keys.log?.(`Box token store: cannot re-encrypt ${this.file}: ${(err as Error).message}`),
       );
     }
-    return entries;
+    return opened.entries;
+  }
+
+  /** Tries every key it knows, the one named in the file first; none fits: the file stays as it is. */
+  private async decrypted(envelope: Envelope): Promise<{ entries: Map<string, StoredTokens>; key: KeyName }> {
+    const others = (["credentialSecret", "_credentialSecret", "keyFile"] as KeyName[]).filter(
+      (k) => k !== envelope.key,
+    );
+    for (const name of [envelope.key, ...others]) {
+      const secret = await this.secret(name, false);
+      const plain = secret === undefined ? undefined : decrypt(envelope, secret);
+      if (plain === undefined) continue;
+      this.lockReported = false;
+      return { entries: new Map(Object.entries(JSON.parse(plain) as Record<string, StoredTokens>)), key: name };
+    }
+    if (!this.lockReported) {
+      this.lockReported = true;
+      this.keys.log?.(
+        `Box token store ${this.file}: no key decrypts it (was credentialSecret changed?). It is kept; the oauth2 config nodes wait until the key is back or they are authorized again.`,
+      );
+    }
+    throw new BoxError("config", reason("tokenStoreLocked"), { code: LOCKED_CODE });
+  }
+
+  private async setAside(why: string): Promise<string> {
+    const aside = `${this.file}.${why}-${Date.now()}`;
+    await fsp.rename(this.file, aside).catch(() => undefined);
+    return aside;
   }
 
   private persist(): Promise<void> {
@@ -174,18 +225,24 @@ export class TokenStore {
         : undefined;
     if (name === "_credentialSecret") return systemSecret(this.keys);
     const keyFile = path.join(this.dir, KEY_FILE);
+    let existing: string | undefined;
     try {
-      return (await fsp.readFile(keyFile, "utf8")).trim() || undefined;
+      existing = (await fsp.readFile(keyFile, "utf8")).trim();
+      if (existing || !create) return existing || undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT" || !create) return undefined;
     }
     const key = randomBytes(32).toString("hex");
     await fsp.mkdir(this.dir, { recursive: true });
+    // an empty key file holds no key (a full disk, a botched copy): replace it (as 0600) rather than fail every save
+    if (existing === "") await fsp.unlink(keyFile).catch(() => undefined);
     try {
       await fsp.writeFile(keyFile, key, { mode: 0o600, flag: "wx" });
       return key;
     } catch {
-      return (await fsp.readFile(keyFile, "utf8")).trim();
+      const raced = (await fsp.readFile(keyFile, "utf8")).trim();
+      if (!raced) throw new Error(`cannot write ${keyFile}`);
+      return raced;
     }
   }
 }
