@@ -106,7 +106,8 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
     denied.text.should.match(/did not authorize the app: &#60;denied&#62;/);
     (await helper.request().get("/box-config/oauth2/status").query({ id: "other" })).body.authorized.should.be.false();
 
-    const box = await helper
+    // the stored client secret belongs to the emulator's origin: another API URL needs it typed in again
+    const elsewhere = await helper
       .request()
       .post("/box-config/oauth2/start")
       .send({
@@ -114,6 +115,19 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
         apiBaseUrl: "https://api.box.com",
         clientId: "abc",
         clientSecret: "__PWRD__",
+        redirectUri: CALLBACK,
+      })
+      .expect(400);
+    // the test helper loads no message catalog: the key stands for the message (the real-process test reads it)
+    elsewhere.body.error.should.match(/storedSecretsElsewhere|only sent to this node's own API URL/);
+    const box = await helper
+      .request()
+      .post("/box-config/oauth2/start")
+      .send({
+        id: "cfg",
+        apiBaseUrl: "https://api.box.com",
+        clientId: "abc",
+        clientSecret: "typed-again",
         redirectUri: CALLBACK,
       })
       .expect(200);

@@ -20,6 +20,8 @@ export interface NodeRedProcessOptions {
   /** The node binary (defaults to this process's). */
   nodeBin?: string;
   env?: Record<string, string>;
+  /** Options for the node binary itself, e.g. `--max-old-space-size=256` (a small device). */
+  nodeArgs?: string[];
 }
 
 /** A real Node-RED process, with this package installed into its user directory the way `npm install <checkout>` does (a link). */
@@ -54,6 +56,15 @@ export class NodeRedProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Rewrites settings.js (the next start reads it), e.g. to set `credentialSecret` as a user would. */
+  updateSettings(settings: Record<string, unknown>): void {
+    writeSettings(this.userDir, this.port, settings);
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     await this.stop(signal);
     await this.launch();
@@ -77,10 +88,11 @@ export class NodeRedProcess {
     if (!res.ok) throw new Error(`deploy failed: ${res.status} ${await res.text()}`);
   }
 
-  async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  /** Waits for `pattern` in the output written after index `from` (default: all of it). */
+  async waitForOutput(pattern: RegExp, timeoutMs = 20_000, from = 0): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const match = this.output.match(pattern);
+      const match = this.output.slice(from).match(pattern);
       if (match) return match;
       if (Date.now() > deadline)
         throw new Error(`timed out waiting for ${pattern} in Node-RED output:\n${this.output.slice(-3000)}`);
@@ -91,9 +103,10 @@ export class NodeRedProcess {
 
   private async launch(): Promise<void> {
     const redJs = this.options.redJs ?? nodeRedRedJs();
+    const from = this.output.length;
     const child = spawn(
       this.options.nodeBin ?? process.execPath,
-      [redJs, "--userDir", this.userDir, "--port", String(this.port)],
+      [...(this.options.nodeArgs ?? []), redJs, "--userDir", this.userDir, "--port", String(this.port)],
       {
         env: { ...process.env, NODE_RED_ENABLE_PROJECTS: "false", ...this.options.env },
         stdio: ["ignore", "pipe", "pipe"],
@@ -103,7 +116,8 @@ export class NodeRedProcess {
     this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
     child.stdout?.on("data", (d) => (this.output += d.toString()));
     child.stderr?.on("data", (d) => (this.output += d.toString()));
-    await this.waitForOutput(/Server now running at/, 60_000);
+    // this run's line, not the one a previous run left in the output
+    await this.waitForOutput(/Server now running at/, 60_000, from);
   }
 }
 
