@@ -5,6 +5,7 @@ import { MAX_DELAY_MS } from "../nodes/box/backoff";
 import { BoxApi, BoxApiWarning, BoxEvent, MAX_BYTES } from "../nodes/box/box-api";
 import { BoxError } from "../nodes/box/errors";
 import { EventStream, StreamState } from "../nodes/box/event-stream";
+import { NO_PROXY } from "../nodes/box/proxy-settings";
 import { FAST_BACKOFF, StreamHarness } from "./support/stream-harness";
 import { drip, HostileBox, json, streamHuge } from "./support/hostile-box";
 import { delay, waitFor } from "./support/wait";
@@ -22,6 +23,7 @@ class HostileStream {
     this.api = new BoxApi({
       apiBaseUrl: box.url,
       tokens: new DeveloperTokenSource("hostile-test-token"),
+      proxy: NO_PROXY,
       requestTimeoutMs,
       onWarning: (warning) => this.warnings.push(warning),
     });
@@ -88,7 +90,12 @@ describe("security: hostile answers from the network", function () {
 
   it("a server dripping one byte at a time cannot hold a request past its deadline", async () => {
     box = await HostileBox.start({ events: (_req, res) => drip(res, 50) });
-    const api = new BoxApi({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t"), requestTimeoutMs: 300 });
+    const api = new BoxApi({
+      apiBaseUrl: box.url,
+      tokens: new DeveloperTokenSource("t"),
+      proxy: NO_PROXY,
+      requestTimeoutMs: 300,
+    });
     try {
       const err = await api.getEvents("5", "all", 10).then(
         () => undefined,
@@ -175,7 +182,7 @@ describe("security: hostile answers from the network", function () {
 
   it("a stream type outside Box's list never reaches a query string", async () => {
     box = await HostileBox.start();
-    const api = new BoxApi({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t") });
+    const api = new BoxApi({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t"), proxy: NO_PROXY });
     try {
       for (const call of [
         () => api.getRealtimeServer("all&stream_type=changes" as never),
@@ -200,7 +207,7 @@ describe("security: hostile answers from the network", function () {
           entries: [{ url: `${box!.url}/realtime`, retry_timeout: 1e12, ttl: "1e9", max_retries: 1e9 }],
         }),
     });
-    const api = new BoxApi({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t") });
+    const api = new BoxApi({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t"), proxy: NO_PROXY });
     try {
       const server = await api.getRealtimeServer("all");
       server.retryTimeoutMs.should.be.belowOrEqual(MAX_DELAY_MS * 2);
