@@ -1,5 +1,9 @@
 import should from "should";
+import fs from "fs";
+import path from "path";
 import { startEmulator, type BoxEmulator, type BoxEvent } from "../emulator";
+import { DEMO_FOLDERS, seedDemoTree } from "../emulator/demo-tree";
+import { resolveFromNodeRed } from "./support/node-red-version";
 import { collect, errorsOf, eventFlow, helper, lastStatus, NODES, sentBy, statusesOf } from "./support/node-helper";
 import { delay, waitFor } from "./support/wait";
 
@@ -68,7 +72,10 @@ describe("box-events-in with a folder", function () {
       const all = activity(t);
       const want = all.filter((a) => (includeSubfolders ? a.sub : a.direct)).map((a) => a.event.event_id);
       await waitFor(() => received.length >= want.length, `${want.length} messages`).catch((e) => {
-        console.log(received.map((m) => [m.topic, m.path]), all.map((a) => [a.event.event_type, a.event.source]));
+        console.log(
+          received.map((m) => [m.topic, m.path]),
+          all.map((a) => [a.event.event_type, a.event.source]),
+        );
         throw e;
       });
       // a marker after everything: once it is through, nothing else can still come
@@ -163,5 +170,41 @@ describe("box-events-in with a folder", function () {
     );
     await waitFor(() => received.length === 1000, "1000 messages", 60_000);
     should(lookups().length).be.belowOrEqual(10);
+  });
+
+  it("runs the new-file-in-box-folder example: files in Invoices and below, with their full path", async () => {
+    seedDemoTree(emulator.items);
+    const file = path.resolve(__dirname, "../../examples/new-file-in-box-folder.json");
+    const example = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>[];
+    // the comment node's type is not loaded here: it only carries the example's notes
+    const flow = example
+      .filter((n) => n.type !== "comment")
+      .map((n) => {
+        if (n.type === "box-config") return { ...n, apiBaseUrl: emulator.apiUrl, credentials: undefined };
+        if (n.type === "debug") return { id: n.id, z: n.z, type: "helper", x: n.x, y: n.y, wires: [] };
+        return n;
+      });
+    const configId = example.find((n) => n.type === "box-config")!.id as string;
+    const sinkId = example.find((n) => n.type === "debug")!.id as string;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a Node-RED node module, loaded by path
+    const functionNode = require(resolveFromNodeRed("@node-red/nodes/core/function/10-function.js"));
+    await helper.load([...NODES, functionNode], flow, {
+      [configId]: { clientId: emulator.clientId, clientSecret: emulator.clientSecret },
+    });
+    const received = collect(sinkId);
+    const eventsId = example.find((n) => n.type === "box-events-in")!.id as string;
+    await waitFor(() => /polling/.test(lastStatus(eventsId)?.text ?? "") && emulator.heldPolls() > 0, "polling");
+    emulator.items.uploadFile("elsewhere.pdf", DEMO_FOLDERS.reports, "r");
+    emulator.items.createFolder("2027", DEMO_FOLDERS.invoices);
+    const march = emulator.items.uploadFile("march.pdf", DEMO_FOLDERS.invoices2026, "m").file;
+    await waitFor(() => received.length >= 1, "the new invoice");
+    await delay(200);
+    should(received).have.length(1);
+    should(JSON.parse(JSON.stringify(received[0].file))).eql({
+      id: march.id,
+      name: "march.pdf",
+      path: "All Files/Invoices/2026/march.pdf",
+      url: `https://app.box.com/file/${march.id}`,
+    });
   });
 });
