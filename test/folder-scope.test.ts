@@ -88,26 +88,6 @@ describe("folder scope and item lookups", function () {
     should(lookupRequests()).equal(1);
   });
 
-  it("places enterprise events by item_type, item_id and parent", async () => {
-    const { folder, files } = tree();
-    const sub = emulator.items.createFolder("Sub", folder).folder.id as string;
-    const scope = new FolderScope({ folderId: folder, includeSubfolders: true, lookup: newLookup() });
-    const admin = (id: string, itemId: string, parentId: string) => ({
-      event_id: id,
-      event_type: "UPLOAD",
-      source: {
-        item_type: "file",
-        item_id: itemId,
-        item_name: "x.pdf",
-        parent: { type: "folder", name: "?", id: parentId },
-      },
-    });
-    emulator.clearRequests();
-    const events = [admin("direct", files[0], folder), admin("below", "123", sub), admin("elsewhere", "124", "0")];
-    should(ids(await scope.select(events, new AbortController().signal))).eql(["direct", "below"]);
-    should(lookupRequests()).equal(2); // the parent folders Sub and All Files, once each
-  });
-
   it("keeps its memory within the bound, least recently used out first", async () => {
     const { folder, files } = tree();
     const lookup = newLookup(3);

@@ -98,18 +98,12 @@ export class FolderScope {
   }
 }
 
-/**
- * The file, folder or web link an event is about: the source itself, or the item a comment, task, ... names.
- * Enterprise events name it with `item_type` and `item_id` (and its `parent`).
- */
+/** The file, folder or web link an event is about: the source itself, or the item a comment, task, ... names. */
 export function itemOf(source: unknown): { ref: ItemRef; json: Record<string, unknown> } | undefined {
   const asItem = (value: unknown) => {
     const v = value as Record<string, unknown> | null | undefined;
-    if (!v || typeof v !== "object") return undefined;
-    const type = v.type ?? v.item_type;
-    const id = v.type !== undefined ? v.id : v.item_id;
-    if (!ITEM_TYPES.includes(type as string) || !isId(id)) return undefined;
-    return { ref: { type: type as ItemType, id }, json: v };
+    if (!v || typeof v !== "object" || !ITEM_TYPES.includes(v.type as string) || !isId(v.id)) return undefined;
+    return { ref: { type: v.type as ItemType, id: v.id }, json: v };
   };
   return asItem(source) ?? asItem((source as { item?: unknown } | null | undefined)?.item);
 }
