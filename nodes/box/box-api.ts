@@ -1,8 +1,8 @@
 import { checkedApiOrigin } from "./api-origin";
-import { TokenSource } from "./auth/token-source";
+import { TokenSource, withToken } from "./auth/token-source";
 import { BoxError } from "./errors";
 import { reason } from "./reasons";
-import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject, retryAfterMs } from "./http";
+import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject } from "./http";
 import { isId, ItemRef, ItemType } from "./item-lookup";
 import { ProxySettings } from "./proxy-settings";
 import { RateGate } from "./rate-gate";
@@ -233,26 +233,20 @@ export class BoxApi {
     maxBytes: number,
     signal?: AbortSignal,
   ): Promise<HttpResponse> {
-    const send = async (token: string) => {
-      await this.gate.wait(signal);
-      const res = await this.http.send({
-        method,
-        url: this.origin + path,
-        headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    const send = (token: string) =>
+      this.gate.send(
+        () =>
+          this.http.send({
+            method,
+            url: this.origin + path,
+            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+            signal,
+            timeoutMs: this.timeoutMs,
+            maxBytes,
+          }),
         signal,
-        timeoutMs: this.timeoutMs,
-        maxBytes,
-      });
-      if (res.status === 429) this.gate.pause(retryAfterMs(res.headers));
-      return res;
-    };
-    const token = await this.tokens.token(signal);
-    let res = await send(token);
-    if (res.status === 401) {
-      this.tokens.invalidate(token);
-      const fresh = await this.tokens.token(signal);
-      if (fresh !== token) res = await send(fresh);
-    }
+      );
+    const res = await withToken(this.tokens, send, signal);
     if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what);
     return res;
   }

@@ -6,10 +6,10 @@ import { ProxySettings } from "./proxy-settings";
 import { transportError } from "./transport-errors";
 
 export interface HttpRequest {
-  method: "GET" | "POST" | "OPTIONS";
+  method: "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS";
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   signal?: AbortSignal;
   /** Longest wait for the headers, or between two chunks of the body. */
   timeoutMs: number;
@@ -23,6 +23,13 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+}
+
+/** An answer as bytes (downloads), read up to the request's `maxBytes`. */
+export interface RawHttpResponse {
+  status: number;
+  headers: HttpResponse["headers"];
+  body: Buffer;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -45,6 +52,12 @@ export class HttpClient {
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
+    const res = await this.sendRaw(req);
+    return { status: res.status, headers: res.headers, text: res.body.toString("utf8") };
+  }
+
+  /** Like `send`, with the answer as bytes. */
+  async sendRaw(req: HttpRequest): Promise<RawHttpResponse> {
     const route = this.dispatchers.for(req.url);
     const timeoutMs = Math.min(req.timeoutMs, MAX_TIMER_MS);
     const deadline = new Deadline(Math.min(req.deadlineMs ?? 2 * timeoutMs, MAX_TIMER_MS), req.signal);
@@ -58,8 +71,8 @@ export class HttpClient {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const text = await readCapped(res, req.maxBytes ?? DEFAULT_MAX_BODY_BYTES);
-      return { status: res.statusCode, headers: res.headers, text };
+      const body = await readCapped(res, req.maxBytes ?? DEFAULT_MAX_BODY_BYTES);
+      return { status: res.statusCode, headers: res.headers, body };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason ?? err;
       if (err instanceof BoxError) throw err;
@@ -105,13 +118,14 @@ class Deadline {
   private readonly forward = () => this.controller.abort(this.outer?.reason);
 }
 
-/** The body as text, read no further than `maxBytes`: a larger answer is dropped with its connection. */
-async function readCapped(res: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+/** The body, read no further than `maxBytes`: a larger answer is dropped with its connection. */
+async function readCapped(res: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
   const tooLarge = () => {
     res.body.destroy();
     return new BoxError("protocol", `answer larger than ${maxBytes} bytes`, {
       status: res.statusCode,
       code: TOO_LARGE,
+      description: String(maxBytes),
     });
   };
   const declared = Number(res.headers["content-length"]);
@@ -123,7 +137,7 @@ async function readCapped(res: Dispatcher.ResponseData, maxBytes: number): Promi
     if (size > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size).toString("utf8");
+  return Buffer.concat(chunks, size);
 }
 
 /** `retry-after` as milliseconds: delta-seconds or an HTTP date. */
@@ -142,7 +156,9 @@ export function errorFromResponse(res: HttpResponse, what: string): BoxError {
   const body = parseJsonObject(res.text);
   const code = typeof body?.code === "string" ? body.code : typeof body?.error === "string" ? body.error : undefined;
   const requestId = typeof body?.request_id === "string" ? body.request_id : undefined;
-  const details = { status: res.status, code, requestId, retryAfterMs: retryAfterMs(res.headers) };
+  // Box's own words, shortened: they reach Catch nodes and logs
+  const description = typeof body?.message === "string" ? body.message.slice(0, 300) : undefined;
+  const details = { status: res.status, code, requestId, description, retryAfterMs: retryAfterMs(res.headers) };
   const suffix = code ? ` (${code})` : "";
   if (res.status === 401) return new BoxError("unauthorized", reason("unauthorized"), details);
   if (res.status === 429) return new BoxError("rateLimited", `${what}: rate limited${suffix}`, details);

@@ -1,3 +1,4 @@
+import { HttpResponse, retryAfterMs } from "./http";
 import { sleep } from "./sleep";
 
 /** Box sends `retry-after` in seconds and limits per minute: a longer pause is a bogus header, not a limit. */
@@ -19,6 +20,17 @@ export class RateGate {
   pause(retryAfterMs: number | undefined): void {
     const ms = Math.min(MAX_PAUSE_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
     this.openAt = Math.max(this.openAt, Date.now() + ms);
+  }
+
+  /** Sends once the gate is open; a 429 answer closes it for every node of the config for Box's `retry-after`. */
+  async send<T extends Pick<HttpResponse, "status" | "headers">>(
+    request: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    await this.wait(signal);
+    const res = await request();
+    if (res.status === 429) this.pause(retryAfterMs(res.headers));
+    return res;
   }
 
   /** Resolves when a request may go out; rejects with the abort reason if `signal` aborts while it waits. */

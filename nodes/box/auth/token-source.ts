@@ -8,6 +8,23 @@ export interface TokenSource {
   invalidate(token: string): void;
 }
 
+/**
+ * Sends a request with a bearer token; on a 401 the token is dropped and the request is sent once more
+ * with a fresh one (an expired or revoked token), never more, so a dead credential cannot storm Box.
+ */
+export async function withToken<T extends { status: number }>(
+  tokens: TokenSource,
+  send: (token: string) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const token = await tokens.token(signal);
+  const res = await send(token);
+  if (res.status !== 401) return res;
+  tokens.invalidate(token);
+  const fresh = await tokens.token(signal);
+  return fresh !== token ? send(fresh) : res;
+}
+
 export interface MintedToken {
   accessToken: string;
   expiresInSec?: number;

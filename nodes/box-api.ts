@@ -1,0 +1,89 @@
+import { ApiCallResult, BoxApiCaller } from "./box/api-call";
+import { ApiNodeSettings, buildApiRequest } from "./box/api-request";
+import { BoxError, isAbort } from "./box/errors";
+import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "./node-red-types";
+
+interface BoxApiDef extends ApiNodeSettings {
+  name?: string;
+  box?: string;
+}
+
+/** The `box-api` node: one Box API call per message, with the config node's token. */
+export = function register(RED: NodeAPI): void {
+  const t = (key: string, values?: Record<string, unknown>) => RED._(`box-api.${key}`, values);
+
+  /** The error a Catch node gets: the status, Box's code and request_id in the message; all of them in `cause`. */
+  function errorForCatch(err: unknown): Error {
+    if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
+    const { status, code, requestId, description } = err.details;
+    if (status !== undefined && code !== "response_too_large") {
+      const message = t("errors.http", { status, code: code ?? "-", requestId: requestId ?? "-" });
+      const cause = { status, code, message: description, request_id: requestId };
+      return Object.assign(new Error(description ? `${message}: ${description}` : message, { cause }), {
+        code: code ?? `HTTP ${status}`,
+      });
+    }
+    const known = code && RED._(`box-api.errors.${code}`) !== `box-api.errors.${code}`;
+    const message = known ? t(`errors.${code}`, { placeholder: description ?? "" }) : err.message;
+    return Object.assign(new Error(message), { code: code ?? err.kind });
+  }
+
+  function BoxApiNode(this: Node, def: BoxApiDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
+    let caller: BoxApiCaller | undefined;
+    let setupError: Error | undefined;
+    try {
+      if (!config) throw new BoxError("config", t("status.missingConfig"));
+      caller = new BoxApiCaller({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource() });
+    } catch (err) {
+      setupError = errorForCatch(err);
+      node.status({ fill: "red", shape: "ring", text: setupError.message });
+    }
+    const controller = new AbortController();
+    let inFlight = 0;
+
+    const showProgress = () =>
+      node.status(
+        inFlight > 0 ? { fill: "blue", shape: "dot", text: t("status.requesting", { count: inFlight }) } : {},
+      );
+
+    const handle = async (msg: NodeMessage): Promise<ApiCallResult> => {
+      if (!caller) throw setupError;
+      const request = buildApiRequest(def, msg);
+      inFlight++;
+      showProgress();
+      try {
+        return await caller.call({ ...request, signal: controller.signal });
+      } finally {
+        inFlight--;
+      }
+    };
+
+    node.on("input", (msg, send, done) => {
+      handle(msg).then(
+        (result) => {
+          showProgress();
+          send(Object.assign(msg, result));
+          done();
+        },
+        (err: unknown) => {
+          if (controller.signal.aborted && isAbort(err)) return;
+          const error = errorForCatch(err);
+          const status = err instanceof BoxError ? err.details.status : undefined;
+          const text = status !== undefined ? t("status.http", { status }) : t("status.failed");
+          node.status({ fill: "red", shape: "ring", text });
+          done(error);
+        },
+      );
+    });
+
+    node.on("close", (_removed, done) => {
+      controller.abort();
+      (caller?.close() ?? Promise.resolve()).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType("box-api", BoxApiNode);
+};
