@@ -12,22 +12,6 @@ interface BoxApiDef extends ApiNodeSettings {
 export = function register(RED: NodeAPI): void {
   const t = (key: string, values?: Record<string, unknown>) => RED._(`box-api.${key}`, values);
 
-  /** The error a Catch node gets: the status, Box's code and request_id in the message; all of them in `cause`. */
-  function errorForCatch(err: unknown): Error {
-    if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
-    const { status, code, requestId, description } = err.details;
-    if (status !== undefined && code !== "response_too_large") {
-      const message = t("errors.http", { status, code: code ?? "-", requestId: requestId ?? "-" });
-      const cause = { status, code, message: description, request_id: requestId };
-      return Object.assign(new Error(description ? `${message}: ${description}` : message, { cause }), {
-        code: code ?? `HTTP ${status}`,
-      });
-    }
-    const known = code && RED._(`box-api.errors.${code}`) !== `box-api.errors.${code}`;
-    const message = known ? t(`errors.${code}`, { placeholder: description ?? "" }) : err.message;
-    return Object.assign(new Error(message), { code: code ?? err.kind });
-  }
-
   function BoxApiNode(this: Node, def: BoxApiDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -38,7 +22,7 @@ export = function register(RED: NodeAPI): void {
       if (!config) throw new BoxError("config", t("status.missingConfig"));
       caller = new BoxApiCaller({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource() });
     } catch (err) {
-      setupError = errorForCatch(err);
+      setupError = errorForCatch(RED, err);
       node.status({ fill: "red", shape: "ring", text: setupError.message });
     }
     const controller = new AbortController();
@@ -70,7 +54,7 @@ export = function register(RED: NodeAPI): void {
         },
         (err: unknown) => {
           if (controller.signal.aborted && isAbort(err)) return;
-          const error = errorForCatch(err);
+          const error = errorForCatch(RED, err);
           const status = err instanceof BoxError ? err.details.status : undefined;
           const text = status !== undefined ? t("status.http", { status }) : t("status.failed");
           node.status({ fill: "red", shape: "ring", text });
@@ -87,3 +71,20 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType("box-api", BoxApiNode);
 };
+
+/** The error a Catch node gets: the status, Box's code and request_id in the message; all of them in `cause`. */
+function errorForCatch(RED: NodeAPI, err: unknown): Error {
+  const t = (key: string, values?: Record<string, unknown>) => RED._(`box-api.${key}`, values);
+  if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
+  const { status, code, requestId, description } = err.details;
+  if (status !== undefined && code !== "response_too_large") {
+    const message = t("errors.http", { status, code: code ?? "-", requestId: requestId ?? "-" });
+    const cause = { status, code, message: description, request_id: requestId };
+    return Object.assign(new Error(description ? `${message}: ${description}` : message, { cause }), {
+      code: code ?? `HTTP ${status}`,
+    });
+  }
+  const known = code && RED._(`box-api.errors.${code}`) !== `box-api.errors.${code}`;
+  const message = known ? t(`errors.${code}`, { placeholder: description ?? "" }) : err.message;
+  return Object.assign(new Error(message), { code: code ?? err.kind });
+}
