@@ -4,6 +4,7 @@ import { bearerToken, sendBoxError, sendJson, sendText } from "./http-util";
 import { handleAuthorize, handleTokenRequest } from "./oauth";
 import { parseStreamType } from "./realtime";
 import { demoUser } from "./event-defaults";
+import { handleContentApi, isContentRoute } from "./content-api";
 import { handleItemsApi, isItemRoute } from "./items-api";
 import { getEnterpriseEvents } from "./enterprise-api";
 import { isEnterpriseStreamType, type EnterpriseStreamType } from "./enterprise-log";
@@ -11,12 +12,13 @@ import { isEnterpriseStreamType, type EnterpriseStreamType } from "./enterprise-
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
 
-export type ApiTarget = "events" | "options" | "token" | "items" | null;
+export type ApiTarget = "events" | "options" | "token" | "items" | "content" | null;
 
 export function apiFaultTarget(method: string, pathname: string): ApiTarget {
   if (pathname === "/2.0/events") return method === "GET" ? "events" : method === "OPTIONS" ? "options" : null;
   if (pathname === "/oauth2/token" && method === "POST") return "token";
   if (isItemRoute(method, pathname)) return "items";
+  if (isContentRoute(method, pathname)) return "content";
   return null;
 }
 
@@ -57,6 +59,7 @@ export async function handleBoxApi(
     case "/api/oauth2/authorize":
       return handleAuthorize(ctx, req, res, url);
     default:
+      if (await handleContentApi(ctx, req, res, url, () => requireToken(ctx, req, res))) return;
       if (isItemRoute(method, url.pathname) && !requireToken(ctx, req, res)) return;
       if (handleItemsApi(ctx.items.tree, method, res, url)) return;
       return sendBoxError(res, 404, "Not Found", undefined, "not_found");

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   console.log(`Box emulator running
   API URL (apiBaseUrl): ${emu.apiUrl}
   Realtime URL:         ${emu.realtimeUrl}
+  Download host:        ${emu.downloadUrl}
   Developer token:      ${token}   (valid 24 h)
   CCG client id:        ${emu.clientId}
   CCG client secret:    ${emu.clientSecret}   (box_subject_type=enterprise, box_subject_id=${ENTERPRISE_ID})

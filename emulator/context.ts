@@ -1,3 +1,4 @@
+import type { DownloadTickets } from "./download-host";
 import type { EnterpriseLog } from "./enterprise-log";
 import type { EventFactory } from "./event-defaults";
 import type { EventLog } from "./event-log";
@@ -20,6 +21,8 @@ export interface EmulatorContext {
   faults: FaultQueue;
   hub: RealtimeHub;
   items: ItemActivity;
+  /** Download URLs on the download host, handed out by `GET /2.0/files/{id}/content`. */
+  downloads: DownloadTickets;
   requests: RequestRecord[];
   realtimeUrl: () => string;
   settings: () => Settings;

@@ -2,7 +2,16 @@ import type { ServerResponse, IncomingMessage } from "http";
 import type { Fault, FaultTarget } from "./types";
 import { sendBoxError, sendJson, sendText } from "./http-util";
 
-const TARGETS: readonly FaultTarget[] = ["events", "options", "realtime", "token", "items", "any"];
+const TARGETS: readonly FaultTarget[] = [
+  "events",
+  "options",
+  "realtime",
+  "token",
+  "items",
+  "content",
+  "download",
+  "any",
+];
 const KINDS: readonly Fault["kind"][] = ["reset", "hang", "status", "garbage", "message"];
 
 /** Validates untrusted input (control API) into a Fault; throws with a readable message. */

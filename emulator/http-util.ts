@@ -64,22 +64,31 @@ export function sendBoxError(
 }
 
 /** Resolves with the body text, or undefined when the client went away or a 413 was already sent. */
-export function readBody(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+  return (await readBodyBytes(req, res, MAX_BODY_BYTES))?.toString("utf8");
+}
+
+/** The body as bytes, up to `maxBytes` (413 past it); undefined when the client went away or a 413 was sent. */
+export function readBodyBytes(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const tooBig = (): void => {
       res.setHeader("connection", "close");
-      sendBoxError(res, 413, "Request body exceeds 1 MB");
+      sendBoxError(res, 413, `Request body exceeds ${maxBytes} bytes`);
       req.resume();
       resolve(undefined);
     };
-    if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return tooBig();
+    if (Number(req.headers["content-length"] ?? 0) > maxBytes) return tooBig();
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     req.on("data", (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         done = true;
         chunks.length = 0;
         tooBig();
@@ -90,7 +99,7 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<str
     req.on("end", () => {
       if (done) return;
       done = true;
-      resolve(Buffer.concat(chunks).toString("utf8"));
+      resolve(Buffer.concat(chunks));
     });
     req.on("close", () => {
       if (!done) {

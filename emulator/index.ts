@@ -4,6 +4,7 @@ import { URL } from "url";
 import type { EmulatorContext } from "./context";
 import { handleBoxApi, apiFaultTarget } from "./api-server";
 import { handleControl } from "./control-api";
+import { DownloadTickets, handleDownload } from "./download-host";
 import { EventFactory } from "./event-defaults";
 import { EnterpriseLog } from "./enterprise-log";
 import { EventLog } from "./event-log";
@@ -57,23 +58,40 @@ function accountFrom(opts: EmulatorOptions): Account {
   };
 }
 
-/** The two servers and their open sockets (closed with the emulator). */
+/** The three servers (API, realtime, download host) and their open sockets (closed with the emulator). */
 interface Servers {
   api: Server;
   realtime: Server;
+  download: Server;
   apiSockets: ReturnType<typeof trackSockets>;
   realtimeSockets: ReturnType<typeof trackSockets>;
+  downloadSockets: ReturnType<typeof trackSockets>;
 }
 
 function createServers(opts: EmulatorOptions): Servers {
   // Box's API is https and its realtime server plain http: with `tls`, the emulator is the same
   const api = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }) : createServer();
   const realtime = createServer();
-  return { api, realtime, apiSockets: trackSockets(api), realtimeSockets: trackSockets(realtime) };
+  const download = createServer();
+  return {
+    api,
+    realtime,
+    download,
+    apiSockets: trackSockets(api),
+    realtimeSockets: trackSockets(realtime),
+    downloadSockets: trackSockets(download),
+  };
 }
 
-/** Everything the routes share, with the realtime URL filled in once its server listens. */
-function createContext(opts: EmulatorOptions, servers: Servers, realtimeUrl: () => string): EmulatorContext {
+/** The URLs the servers answer on, known once they listen. */
+interface Urls {
+  apiUrl: string;
+  realtimeUrl: string;
+  downloadUrl: string;
+}
+
+/** Everything the routes share, with the realtime and download URLs filled in once their servers listen. */
+function createContext(opts: EmulatorOptions, servers: Servers, urls: () => Urls): EmulatorContext {
   const settings = settingsFrom(opts);
   const account = accountFrom(opts);
   const log = new EventLog(BigInt(opts.positionBase ?? DEFAULT_POSITION_BASE), opts.retentionEvents);
@@ -101,13 +119,14 @@ function createContext(opts: EmulatorOptions, servers: Servers, realtimeUrl: () 
     tokens: new TokenStore(),
     auth: new AuthState(account.clientId, account.clientSecret),
     faults: new FaultQueue(),
-    realtimeUrl,
+    downloads: new DownloadTickets(() => urls().downloadUrl),
+    realtimeUrl: () => urls().realtimeUrl,
     settings: () => settings,
     setQuirks: (q) => applyQuirks(settings, q),
     createEvents,
     stats: () => ({
       events: log.all().length,
-      openConnections: servers.apiSockets.size + servers.realtimeSockets.size,
+      openConnections: servers.apiSockets.size + servers.realtimeSockets.size + servers.downloadSockets.size,
       heldPolls: hub.held(),
       requests: requests.length,
     }),
@@ -147,26 +166,48 @@ function routeRealtime(ctx: EmulatorContext, req: IncomingMessage, res: ServerRe
   guard(() => handleRealtimeRequest(ctx.hub, req, res, url), res);
 }
 
-/** Both servers listening; the URLs they answer on. */
-async function listenBoth(servers: Servers, opts: EmulatorOptions): Promise<{ apiUrl: string; realtimeUrl: string }> {
+/** The download host: a valid download URL's bytes; it never needs (and records any) Authorization. */
+function routeDownload(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): void {
+  record(ctx, "download", req);
+  const url = new URL(req.url ?? "/", "http://emulator");
+  const fault = ctx.faults.take("download");
+  if (fault) return ctx.faults.apply(fault, req, res);
+  guard(() => handleDownload(ctx.downloads, ctx.items.tree, req, res, url), res);
+}
+
+/** All servers listening; the URLs they answer on. */
+async function listenAll(servers: Servers, opts: EmulatorOptions): Promise<Urls> {
   const host = opts.host ?? "127.0.0.1";
   const apiPort = await listen(servers.api, opts.apiPort ?? 0, host);
   let rtPort: number;
+  let dlPort: number;
   try {
     rtPort = await listen(servers.realtime, opts.realtimePort ?? 0, host);
+    dlPort = await listen(servers.download, 0, host);
   } catch (err) {
-    await closeServer(servers.api, servers.apiSockets);
+    await closeAll(servers);
     throw err;
   }
   const urlHost = host.includes(":") ? `[${host}]` : host;
+  const url = (port: number) => `http://${urlHost}:${port}`;
+  // the download host stays plain http (loopback), as the realtime server
   return {
     apiUrl: `${opts.tls ? "https" : "http"}://${urlHost}:${apiPort}`,
-    realtimeUrl: `http://${urlHost}:${rtPort}`,
+    realtimeUrl: url(rtPort),
+    downloadUrl: url(dlPort),
   };
 }
 
+async function closeAll(servers: Servers): Promise<void> {
+  await Promise.all([
+    closeServer(servers.api, servers.apiSockets),
+    closeServer(servers.realtime, servers.realtimeSockets),
+    closeServer(servers.download, servers.downloadSockets),
+  ]);
+}
+
 /** Test-side controls: the same as the /_emulator/ routes, as methods. */
-function controls(ctx: EmulatorContext): Omit<BoxEmulator, "apiUrl" | "realtimeUrl" | "close"> {
+function controls(ctx: EmulatorContext): Omit<BoxEmulator, keyof Urls | "close"> {
   const { account, tokens, auth } = ctx;
   return {
     clientId: account.clientId,
@@ -213,12 +254,12 @@ function controls(ctx: EmulatorContext): Omit<BoxEmulator, "apiUrl" | "realtimeU
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmulator> {
   const servers = createServers(opts);
-  let realtimeUrl = "";
-  const ctx = createContext(opts, servers, () => realtimeUrl);
+  let urls: Urls = { apiUrl: "", realtimeUrl: "", downloadUrl: "" };
+  const ctx = createContext(opts, servers, () => urls);
   servers.api.on("request", (req: IncomingMessage, res: ServerResponse) => routeApi(ctx, req, res));
   servers.realtime.on("request", (req: IncomingMessage, res: ServerResponse) => routeRealtime(ctx, req, res));
-  const urls = await listenBoth(servers, opts);
-  realtimeUrl = urls.realtimeUrl;
+  servers.download.on("request", (req: IncomingMessage, res: ServerResponse) => routeDownload(ctx, req, res));
+  urls = await listenAll(servers, opts);
   let closing: Promise<void> | undefined;
   return {
     ...urls,
@@ -228,10 +269,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<BoxEmul
         ctx.hub.close();
         ctx.faults.destroyHung();
         ctx.faults.clear();
-        await Promise.all([
-          closeServer(servers.api, servers.apiSockets),
-          closeServer(servers.realtime, servers.realtimeSockets),
-        ]);
+        await closeAll(servers);
       })();
       return closing;
     },

@@ -19,6 +19,8 @@ interface BaseItem {
   modifiedAt: string;
   trashedAt: string | null;
   access: ItemAccess;
+  /** Box's shared link object, once one was created (`PUT /2.0/files/{id}`). */
+  sharedLink?: Json | null;
 }
 export interface TreeFolder extends BaseItem {
   type: "folder";
@@ -252,7 +254,7 @@ export class ItemTree {
       path_collection: this.pathCollection(file),
       ...this.dates(file),
       ...this.people(),
-      shared_link: null,
+      shared_link: file.sharedLink ?? null,
       parent: this.parentJson(file),
       item_status: this.isTrashed(file) ? "trashed" : "active",
     };
@@ -267,7 +269,7 @@ export class ItemTree {
       path_collection: this.pathCollection(folder),
       ...this.dates(folder),
       ...this.people(),
-      shared_link: null,
+      shared_link: folder.sharedLink ?? null,
       folder_upload_email: null,
       parent: this.parentJson(folder),
       item_status: this.isTrashed(folder) ? "trashed" : "active",

@@ -49,7 +49,8 @@ export function handleItemsApi(tree: ItemTree, method: string, res: ServerRespon
   return true;
 }
 
-function visible(item: TreeItem | undefined, res: ServerResponse, type: ItemType): item is TreeItem {
+/** False (and 404 or 403 sent, as Box answers) when the account may not see the item. */
+export function visible(item: TreeItem | undefined, res: ServerResponse, type: ItemType): item is TreeItem {
   if (!item || item.access === "notFound") {
     sendBoxError(res, 404, `Not Found: no ${type} with this id`, undefined, "not_found");
     return false;

@@ -34,7 +34,8 @@ export interface BoxEvent {
 }
 
 /** `items`: `GET /2.0/files/{id}`, `/2.0/folders/{id}` and `/2.0/folders/{id}/items` */
-export type FaultTarget = "events" | "options" | "realtime" | "token" | "items" | "any";
+/** `content`: `GET /2.0/files/{id}/content` and uploads; `download`: the download host */
+export type FaultTarget = "events" | "options" | "realtime" | "token" | "items" | "content" | "download" | "any";
 
 export interface Fault {
   target: FaultTarget;
@@ -48,7 +49,7 @@ export interface Fault {
 }
 
 export interface RequestRecord {
-  server: "api" | "realtime";
+  server: "api" | "realtime" | "download";
   method: string;
   /** path + query */
   path: string;
@@ -73,6 +74,8 @@ export interface Quirks {
 export interface BoxEmulator {
   readonly apiUrl: string;
   readonly realtimeUrl: string;
+  /** The download host `GET /2.0/files/{id}/content` redirects to (another origin, as Box's dl.boxcloud.com). */
+  readonly downloadUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
   /** A developer token; `admin`: it acts for an enterprise admin (enterprise events), as CCG/JWT `enterprise` tokens do. */

@@ -1,19 +1,28 @@
 import { ApiCallResult, BoxApiCaller } from "./box/api-call";
 import { ApiNodeSettings, buildApiRequest } from "./box/api-request";
-import { BoxError, isAbort } from "./box/errors";
+import { BoxError } from "./box/errors";
+import { fillIn, ReasonArgs } from "./box/reasons";
+import { migrate, Migration } from "./config-version";
 import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "./node-red-types";
+import en from "./locales/en-US/box-api.json";
+import { reasonText, translated } from "./reason-text";
 
 interface BoxApiDef extends ApiNodeSettings {
+  version?: number;
   name?: string;
   box?: string;
 }
 
+/** Upgrades of stored definitions; version 1 is the first. */
+const MIGRATIONS: readonly Migration<BoxApiDef>[] = [(def) => def];
+
 /** The `box-api` node: one Box API call per message, with the config node's token. */
 export = function register(RED: NodeAPI): void {
-  const t = (key: string, values?: Record<string, unknown>) => RED._(`box-api.${key}`, values);
+  const t = translator(RED);
 
-  function BoxApiNode(this: Node, def: BoxApiDef) {
-    RED.nodes.createNode(this, def);
+  function BoxApiNode(this: Node, stored: BoxApiDef) {
+    RED.nodes.createNode(this, stored);
+    const def = migrate(stored, MIGRATIONS);
     const node = this;
     const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
     let caller: BoxApiCaller | undefined;
@@ -53,7 +62,7 @@ export = function register(RED: NodeAPI): void {
           done();
         },
         (err: unknown) => {
-          if (controller.signal.aborted && isAbort(err)) return;
+          if (controller.signal.aborted) return; // stopped by a deploy: nothing to report
           const error = errorForCatch(RED, err);
           const status = err instanceof BoxError ? err.details.status : undefined;
           const text = status !== undefined ? t("status.http", { status }) : t("status.failed");
@@ -74,7 +83,7 @@ export = function register(RED: NodeAPI): void {
 
 /** The error a Catch node gets: the status, Box's code and request_id in the message; all of them in `cause`. */
 function errorForCatch(RED: NodeAPI, err: unknown): Error {
-  const t = (key: string, values?: Record<string, unknown>) => RED._(`box-api.${key}`, values);
+  const t = translator(RED);
   if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
   const { status, code, requestId, description } = err.details;
   if (status !== undefined && code !== "response_too_large") {
@@ -84,7 +93,18 @@ function errorForCatch(RED: NodeAPI, err: unknown): Error {
       code: code ?? `HTTP ${status}`,
     });
   }
-  const known = code && RED._(`box-api.errors.${code}`) !== `box-api.errors.${code}`;
-  const message = known ? t(`errors.${code}`, { placeholder: description ?? "" }) : err.message;
+  const known = code !== undefined && code in en["box-api"].errors;
+  // our own errors carry their detail (the placeholder, the size cap) in `description`
+  const message = known
+    ? t(`errors.${code}`, { placeholder: description ?? "", max: description ?? "" })
+    : reasonText(RED._, err);
   return Object.assign(new Error(message), { code: code ?? err.kind });
+}
+
+/** `RED._` for this node's texts, with the en-US text where the runtime has no catalog (the test helper). */
+function translator(RED: NodeAPI): (key: string, values?: ReasonArgs) => string {
+  return (key, values) => {
+    const english = key.split(".").reduce<unknown>((at, k) => (at as Record<string, unknown>)?.[k], en["box-api"]);
+    return translated(RED._, `box-api.${key}`, fillIn(String(english ?? key), values), values);
+  };
 }

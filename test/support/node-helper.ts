@@ -10,7 +10,9 @@ helper.init(nodeRedRuntimePath());
 
 export const boxConfigNode = require("../../nodes/box-config");
 export const boxEventsInNode = require("../../nodes/box-events-in");
+export const boxApiNode = require("../../nodes/box-api");
 export const catchNode = require(resolveFromNodeRed("@node-red/nodes/core/common/25-catch.js"));
+export const completeNode = require(resolveFromNodeRed("@node-red/nodes/core/common/24-complete.js"));
 export const NODES = [boxConfigNode, boxEventsInNode, catchNode];
 
 export interface FlowOptions {
