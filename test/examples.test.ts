@@ -69,7 +69,8 @@ describe("examples", function () {
     before(async () => {
       // The examples' box-config points at 127.0.0.1:8080; take it when free so the flows really connect.
       emu = await startEmulator({ apiPort: 8080, realtimePort: 8081 }).catch(() => startEmulator());
-      nr = await NodeRedProcess.start();
+      // the mail example's e-mail node comes from node-red-node-email, which users install from the palette
+      nr = await NodeRedProcess.start({ modules: ["node-red-node-email"] });
     });
 
     after(async () => {

@@ -22,6 +22,8 @@ export interface NodeRedProcessOptions {
   env?: Record<string, string>;
   /** Options for the node binary itself, e.g. `--max-old-space-size=256` (a small device). */
   nodeArgs?: string[];
+  /** Other Node-RED modules to install beside this package, linked from this checkout's node_modules (e.g. node-red-node-email). */
+  modules?: string[];
 }
 
 /** A real Node-RED process, with this package installed into its user directory the way `npm install <checkout>` does (a link). */
@@ -45,6 +47,7 @@ export class NodeRedProcess {
     const userDir = options.userDir ?? tempDir("box-nr-");
     const port = options.port ?? (await freePort());
     installPackage(userDir);
+    for (const name of options.modules ?? []) linkModule(userDir, name);
     writeSettings(userDir, port, options.settings ?? {});
     if (options.flows) fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(options.flows, null, 2));
     const nr = new NodeRedProcess(userDir, port, options);
@@ -131,6 +134,12 @@ function installPackage(userDir: string): void {
     const pkg = { name: "node-red-project", private: true, dependencies: { [PACKAGE_NAME]: `file:${PACKAGE_ROOT}` } };
     fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
   }
+}
+
+/** Installs a dev dependency into the user directory by a link, as `npm install` would put it there. */
+function linkModule(userDir: string, name: string): void {
+  const link = path.join(userDir, "node_modules", name);
+  if (!fs.existsSync(link)) fs.symlinkSync(path.dirname(require.resolve(`${name}/package.json`)), link, "dir");
 }
 
 function writeSettings(userDir: string, port: number, extra: Record<string, unknown>): void {
