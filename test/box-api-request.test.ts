@@ -46,7 +46,9 @@ describe("box-api request building", function () {
     });
 
     it("refuses a path with a host, a scheme or a '..' segment, and methods it does not know", () => {
-      for (const path of ["https://evil.example/2.0/files/1", "//evil.example/x", "2.0/files", "/2.0/../oauth2", ""]) {
+      const paths = ["https://evil.example/2.0/files/1", "//evil.example/2.0/x", "2.0/files", "/2.0/../oauth2", ""];
+      // an item's folder path (as a box events node may put in msg.path) is not an API path either
+      for (const path of [...paths, "/oauth2/revoke", "/All Files/Invoices/a.pdf", "/Invoices/a.pdf"]) {
         should(codeOf(() => buildApiRequest({ path: "" }, { path }))).match(/invalid_path|missing_path/, path);
       }
       should(codeOf(() => buildApiRequest({ method: "use", path: "/2.0/x" }, { method: "PATCH" }))).equal(

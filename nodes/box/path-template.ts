@@ -38,15 +38,15 @@ function pathSegment(expression: string, value: unknown): string {
 }
 
 /**
- * An API path as the flow gives it (from the node or `msg.path`): absolute on the API origin, with no
- * scheme or host of its own, so the token cannot be sent anywhere else.
+ * An API path as the flow gives it (from the node or `msg.path`): one of Box's API paths (`/2.0/...`, or
+ * `/api/2.0/...` as the upload host writes them), with no scheme or host of its own, so the token cannot be
+ * sent anywhere else, nor to the token endpoint. A `msg.path` meant for something else (an item's folder
+ * path, say) fails here rather than being sent to Box.
  */
 export function checkedApiPath(path: unknown): string {
   if (typeof path !== "string" || path.trim() === "") throw pathError("missing_path");
   const trimmed = path.trim();
-  if (!trimmed.startsWith("/") || trimmed.startsWith("//") || /[\s\\]/.test(trimmed)) {
-    throw pathError("invalid_path");
-  }
+  if (!/^\/(api\/)?2\.0\//.test(trimmed) || /[\s\\]/.test(trimmed)) throw pathError("invalid_path");
   const segments = trimmed.split(/[?#]/)[0].split("/");
   if (segments.some((s) => /^(\.|%2e){1,2}$/i.test(s))) throw pathError("invalid_path");
   return trimmed;
