@@ -65,7 +65,7 @@ export = function register(RED: NodeAPI): void {
           if (controller.signal.aborted) return; // stopped by a deploy: nothing to report
           const error = errorForCatch(RED, err);
           const status = err instanceof BoxError ? err.details.status : undefined;
-          const text = status !== undefined ? t("status.http", { status }) : t("status.failed");
+          const text = status !== undefined ? t("status.httpStatus", { status }) : t("status.failed");
           node.status({ fill: "red", shape: "ring", text });
           done(error);
         },

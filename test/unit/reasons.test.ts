@@ -47,7 +47,7 @@ describe("reasons and locales (unit)", function () {
     reasonText(translate, new BoxError("config", "no key")).should.equal("no key");
   });
 
-  for (const file of ["box-config.json", "box-events-in.json"]) {
+  for (const file of ["box-config.json", "box-events-in.json", "box-api.json"]) {
     it(`has every ${file} key in German, with the same placeholders`, function () {
       const en = flatten(catalog("en-US", file));
       const de = flatten(catalog("de", file));
