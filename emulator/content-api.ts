@@ -98,7 +98,7 @@ async function updateFile(ctx: EmulatorContext, req: IncomingMessage, res: Serve
   const tree = ctx.items.tree;
   const file = tree.get({ type: "file", id });
   if (!visible(file, res, "file") || file.type !== "file") return;
-  const body = await readJsonObject(req, res);
+  const body = await readJsonObject(req, res, (status, message) => sendBoxError(res, status, message));
   if (!body) return;
   if (body.shared_link === null) file.sharedLink = null;
   else if (typeof body.shared_link === "object") file.sharedLink = sharedLink(file, body.shared_link as Json);

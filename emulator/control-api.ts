@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "http";
 import type { EmulatorContext } from "./context";
 import type { BoxEvent, Quirks } from "./types";
-import { readBody, sendJson } from "./http-util";
+import { readJsonObject, sendJson } from "./http-util";
 import { createJwtApp } from "./oauth";
 import { ITEM_ACTIONS, runItemAction } from "./item-control";
 
@@ -130,22 +130,4 @@ export async function handleControl(
   const handler = CONTROL_ROUTES[route];
   if (handler) return handler({ ctx, req, res, url, fail, jsonBody: () => readJsonObject(req, res, fail) });
   fail(404, `no control route ${route}`);
-}
-
-async function readJsonObject(
-  req: IncomingMessage,
-  res: ServerResponse,
-  fail: ControlCall["fail"],
-): Promise<Record<string, unknown> | undefined> {
-  const text = await readBody(req, res);
-  if (text === undefined) return undefined;
-  if (text.trim() === "") return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    /* answered below */
-  }
-  fail(400, "body must be a JSON object");
-  return undefined;
 }

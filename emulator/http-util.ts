@@ -110,6 +110,25 @@ export function readBodyBytes(
   });
 }
 
+/** The body as a JSON object (`{}` when empty); `fail` answers anything else, in the caller's error shape. */
+export async function readJsonObject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fail: (status: number, message: string) => void,
+): Promise<Record<string, unknown> | undefined> {
+  const text = await readBody(req, res);
+  if (text === undefined) return undefined;
+  if (text.trim() === "") return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    /* answered below */
+  }
+  fail(400, "body must be a JSON object");
+  return undefined;
+}
+
 /** Open sockets of a server, each with a promise that settles on its 'close'. */
 export function trackSockets(server: Server): Map<Socket, Promise<void>> {
   const sockets = new Map<Socket, Promise<void>>();

@@ -29,7 +29,11 @@ export = function register(RED: NodeAPI): void {
     let setupError: Error | undefined;
     try {
       if (!config) throw new BoxError("config", t("status.missingConfig"));
-      caller = new BoxApiCaller({ apiBaseUrl: config.apiBaseUrl, tokens: config.tokenSource() });
+      caller = new BoxApiCaller({
+        apiBaseUrl: config.apiBaseUrl,
+        tokens: config.tokenSource(),
+        rateGate: config.rateGate(),
+      });
     } catch (err) {
       setupError = errorForCatch(RED, err);
       node.status({ fill: "red", shape: "ring", text: setupError.message });

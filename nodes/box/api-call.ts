@@ -4,6 +4,7 @@ import { Backoff } from "./backoff";
 import { setTimeout as sleep } from "timers/promises";
 import { BoxError } from "./errors";
 import { errorFromResponse, HttpClient, HttpRequest, RawHttpResponse } from "./http";
+import { RateGate } from "./rate-gate";
 import { isNewVersionPath, multipartBody, UploadFile, uploadUrl } from "./upload-body";
 
 export type ApiMethod = "GET" | "POST" | "PUT" | "DELETE";
@@ -47,6 +48,8 @@ export interface ApiCallerOptions {
   tokens: TokenSource;
   retry?: RetryPolicy;
   requestTimeoutMs?: number;
+  /** The config node's gate (one Box user): a 429 any node sees holds back this node's calls too. */
+  rateGate?: RateGate;
 }
 
 /** One call of Box's API for a flow: token, retries, downloads through Box's redirect, size cap. */
@@ -55,11 +58,13 @@ export class BoxApiCaller {
   private readonly http = new HttpClient();
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly gate: RateGate;
 
   constructor(private readonly options: ApiCallerOptions) {
     this.origin = checkedApiOrigin(options.apiBaseUrl);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.gate = options.rateGate ?? new RateGate();
   }
 
   async call(req: ApiCallRequest): Promise<ApiCallResult> {
@@ -88,9 +93,13 @@ export class BoxApiCaller {
     const { url, headers, body } = this.requestParts(req);
     const what = `${req.method} ${req.path.split("?")[0]}`;
     const send = (token: string) =>
-      this.http.sendRaw(
-        { ...this.base(req, url), headers: { ...headers, authorization: `Bearer ${token}` }, body },
-        req.maxBytes,
+      this.gate.send(
+        () =>
+          this.http.sendRaw(
+            { ...this.base(req, url), headers: { ...headers, authorization: `Bearer ${token}` }, body },
+            req.maxBytes,
+          ),
+        req.signal,
       );
     let res = await withToken(this.options.tokens, send, req.signal);
     if (req.method === "GET") res = await this.followRedirects(req, url, res);
