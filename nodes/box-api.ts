@@ -24,20 +24,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, stored);
     const def = migrate(stored, MIGRATIONS);
     const node = this;
-    const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
-    let caller: BoxApiCaller | undefined;
-    let setupError: Error | undefined;
-    try {
-      if (!config) throw new BoxError("config", t("status.missingConfig"));
-      caller = new BoxApiCaller({
-        apiBaseUrl: config.apiBaseUrl,
-        tokens: config.tokenSource(),
-        rateGate: config.rateGate(),
-      });
-    } catch (err) {
-      setupError = errorForCatch(RED, err);
-      node.status({ fill: "red", shape: "ring", text: setupError.message });
-    }
+    const { caller, setupError } = callerFor(RED, def);
+    if (setupError) node.status({ fill: "red", shape: "ring", text: setupError.message });
     const controller = new AbortController();
     let inFlight = 0;
 
@@ -84,6 +72,22 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType("box-api", BoxApiNode);
 };
+
+/** The node's connection to Box through its config node, or the error that keeps it from making any request. */
+function callerFor(RED: NodeAPI, def: BoxApiDef): { caller?: BoxApiCaller; setupError?: Error } {
+  const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
+  try {
+    if (!config) throw new BoxError("config", translator(RED)("status.missingConfig"));
+    const caller = new BoxApiCaller({
+      apiBaseUrl: config.apiBaseUrl,
+      tokens: config.tokenSource(),
+      rateGate: config.rateGate(),
+    });
+    return { caller };
+  } catch (err) {
+    return { setupError: errorForCatch(RED, err) };
+  }
+}
 
 /** The error a Catch node gets: the status, Box's code and request_id in the message; all of them in `cause`. */
 function errorForCatch(RED: NodeAPI, err: unknown): Error {
