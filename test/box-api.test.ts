@@ -7,7 +7,11 @@ type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const NODES = [boxConfigNode, boxApiNode, catchNode, completeNode];
 
 /** box-config → box-api → `out`, with a Catch node → `caught` and a Complete node → `completed` on the api node. */
-function apiFlow(emulator: BoxEmulator, api: Record<string, unknown>, config: Record<string, unknown> = {}) {
+function apiFlow(
+  emulator: BoxEmulator,
+  api: Record<string, unknown>,
+  config: Record<string, unknown> = {},
+): Record<string, unknown>[] {
   return [
     { id: "tab", type: "tab", label: "test" },
     {
@@ -154,6 +158,32 @@ describe("box-api node", function () {
     const [first, second] = apiRequests(`/2.0/files/${file.id}`);
     should(second.at - first.at).be.aboveOrEqual(1000);
     should(caught).have.length(0);
+  });
+
+  it("shares the config node's rate gate: a 429 one node sees holds back another node's call", async () => {
+    const { file } = emulator.items.uploadFile("c.txt", "0", "c");
+    const flow = apiFlow(emulator, { path: `/2.0/files/${file.id}` });
+    flow.push({
+      id: "api2",
+      type: "box-api",
+      z: "tab",
+      box: "cfg",
+      method: "GET",
+      path: "/2.0/folders/0",
+      wires: [["out2"]],
+    });
+    flow.push({ id: "out2", type: "helper", z: "tab" });
+    await helper.load(NODES, flow, { cfg: { accessToken: emulator.issueToken() } });
+    const first = received("out");
+    const second = received("out2");
+    emulator.injectFault({ target: "items", kind: "status", status: 429, retryAfter: 2 });
+    send({ payload: 1 });
+    await waitFor(() => apiRequests(`/2.0/files/${file.id}`).length === 1, "the rate-limited request");
+    const limitedAt = Date.now();
+    helper.getNode("api2").receive({ payload: 2 });
+    await waitFor(() => first.length === 1 && second.length === 1, "both answers");
+    // the other node's request went out only once Box's retry-after had passed
+    should(apiRequests("/2.0/folders/0")[0].at - limitedAt).be.aboveOrEqual(1500);
   });
 
   it("gives up after a few tries when Box keeps answering 503, and reports it", async () => {
