@@ -81,6 +81,7 @@ function callerFor(RED: NodeAPI, def: BoxApiDef): { caller?: BoxApiCaller; setup
     const caller = new BoxApiCaller({
       apiBaseUrl: config.apiBaseUrl,
       tokens: config.tokenSource(),
+      proxy: config.proxy,
       rateGate: config.rateGate(),
     });
     return { caller };
@@ -94,7 +95,7 @@ function errorForCatch(RED: NodeAPI, err: unknown): Error {
   const t = translator(RED);
   if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
   const { status, code, requestId, description } = err.details;
-  if (status !== undefined && code !== "response_too_large") {
+  if (status !== undefined && code !== "tooLarge") {
     const message = t("errors.http", { status, code: code ?? "-", requestId: requestId ?? "-" });
     const cause = { status, code, message: description, request_id: requestId };
     return Object.assign(new Error(description ? `${message}: ${description}` : message, { cause }), {

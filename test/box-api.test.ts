@@ -222,7 +222,7 @@ describe("box-api node", function () {
     send({ payload: file.id, topic: "big" });
     await waitFor(() => caught.length === 1, "the size-cap error");
     should(caught[0]).match({ payload: file.id, topic: "big" });
-    should(caught[0].error.code).equal("response_too_large");
+    should(caught[0].error.code).equal("tooLarge");
     should(caught[0].error.message).match(/size cap of 100000 bytes/);
     should(out).have.length(0);
     // a file under the cap still comes through

@@ -4,6 +4,7 @@ import { Backoff } from "./backoff";
 import { setTimeout as sleep } from "timers/promises";
 import { BoxError } from "./errors";
 import { errorFromResponse, HttpClient, HttpRequest, RawHttpResponse } from "./http";
+import { ProxySettings } from "./proxy-settings";
 import { RateGate } from "./rate-gate";
 import { isNewVersionPath, multipartBody, UploadFile, uploadUrl } from "./upload-body";
 
@@ -40,12 +41,17 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, maxWaitMs: 30_000, baseMs: 500 };
 export const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
+/** Longest wait for the headers, or between two chunks of a body. */
 const REQUEST_TIMEOUT_MS = 60_000;
+/** Longest a whole call may take, a 100 MB download on a slow line included. */
+const REQUEST_DEADLINE_MS = 15 * 60_000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export interface ApiCallerOptions {
   apiBaseUrl?: string;
   tokens: TokenSource;
+  /** The config's proxy: API, upload and download requests all go through it. */
+  proxy: ProxySettings;
   retry?: RetryPolicy;
   requestTimeoutMs?: number;
   /** The config node's gate (one Box user): a 429 any node sees holds back this node's calls too. */
@@ -55,13 +61,14 @@ export interface ApiCallerOptions {
 /** One call of Box's API for a flow: token, retries, downloads through Box's redirect, size cap. */
 export class BoxApiCaller {
   private readonly origin: string;
-  private readonly http = new HttpClient();
+  private readonly http: HttpClient;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly gate: RateGate;
 
   constructor(private readonly options: ApiCallerOptions) {
     this.origin = checkedApiOrigin(options.apiBaseUrl);
+    this.http = new HttpClient(options.proxy);
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.gate = options.rateGate ?? new RateGate();
@@ -95,10 +102,11 @@ export class BoxApiCaller {
     const send = (token: string) =>
       this.gate.send(
         () =>
-          this.http.sendRaw(
-            { ...this.base(req, url), headers: { ...headers, authorization: `Bearer ${token}` }, body },
-            req.maxBytes,
-          ),
+          this.http.sendRaw({
+            ...this.base(req, url),
+            headers: { ...headers, authorization: `Bearer ${token}` },
+            body,
+          }),
         req.signal,
       );
     let res = await withToken(this.options.tokens, send, req.signal);
@@ -136,13 +144,15 @@ export class BoxApiCaller {
         throw new BoxError("protocol", "redirect to a plain http URL", { code: "insecure_redirect" });
       }
       from = target.toString();
-      res = await this.http.sendRaw({ ...this.base(req, from), headers: { accept: "*/*" } }, req.maxBytes);
+      res = await this.http.sendRaw({ ...this.base(req, from), headers: { accept: "*/*" } });
     }
     return res;
   }
 
-  private base(req: ApiCallRequest, url: string): Pick<HttpRequest, "method" | "url" | "signal" | "timeoutMs"> {
-    return { method: req.method, url, signal: req.signal, timeoutMs: this.timeoutMs };
+  /** What every request of a call shares: the size cap, the timeouts, the caller's signal. */
+  private base(req: ApiCallRequest, url: string): HttpRequest {
+    const { method, signal, maxBytes } = req;
+    return { method, url, signal, maxBytes, timeoutMs: this.timeoutMs, deadlineMs: REQUEST_DEADLINE_MS };
   }
 }
 
