@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { BoxEmulator } from "../../emulator";
 import { nodeRedRuntimePath, resolveFromNodeRed } from "./node-red-version";
+import boxApiNode from "../../nodes/box-api";
 
 // node-red-node-test-helper ships no typings
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -10,9 +11,11 @@ helper.init(nodeRedRuntimePath());
 
 export const boxConfigNode = require("../../nodes/box-config");
 export const boxEventsInNode = require("../../nodes/box-events-in");
-export const boxApiNode = require("../../nodes/box-api");
 export const catchNode = require(resolveFromNodeRed("@node-red/nodes/core/common/25-catch.js"));
+// a core node of the Node-RED under test, found by path at run time
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const completeNode = require(resolveFromNodeRed("@node-red/nodes/core/common/24-complete.js"));
+export { boxApiNode };
 export const NODES = [boxConfigNode, boxEventsInNode, catchNode];
 
 export interface FlowOptions {
