@@ -18,6 +18,13 @@ export default tseslint.config(
     },
   },
   {
+    // the house rule (no function over 60 lines) holds without exception in the shipped nodes
+    files: ["nodes/**/*.ts"],
+    rules: {
+      "max-lines-per-function": ["error", { max: 60, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ["test/**/*.ts", "emulator/**/*.ts", "bench/**/*.ts", "demo/**/*.ts"],
     rules: { "max-lines-per-function": "off" },
   },

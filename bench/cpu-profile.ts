@@ -11,8 +11,8 @@ export async function withCpuProfile<T>(dir: string | undefined, name: string, w
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<any>((resolve, reject) =>
-      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))),
+    new Promise<Record<string, unknown>>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve({ ...res }))),
     );
   await post("Profiler.enable");
   await post("Profiler.setSamplingInterval", { interval: 100 });

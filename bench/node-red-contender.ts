@@ -37,8 +37,8 @@ export class NodeRedContender implements Contender {
     await this.runtime.deploy(shared.flows, "nodes");
     const sink = this.runtime.getNode(prefix + SINK_ID);
     if (!sink) throw new Error("the sink node did not start");
-    sink.on("input", (msg: { payload?: { event_id?: unknown } }, _send: unknown, done: () => void) => {
-      const id = msg.payload?.event_id;
+    sink.on("input", (msg, _send, done) => {
+      const id = (msg.payload as { event_id?: unknown } | undefined)?.event_id;
       if (typeof id === "string") onEvent(id);
       else this.badMessages++;
       done();

@@ -1,4 +1,5 @@
 import fs from "fs";
+import type { Node } from "node-red";
 import os from "os";
 import path from "path";
 
@@ -13,7 +14,7 @@ interface RedRuntime {
   stop(): Promise<void>;
   events: { once(event: string, listener: () => void): void };
   nodes: {
-    getNode(id: string): any;
+    getNode(id: string): Node | null;
     setFlows(flows: object[], credentials: object | null, type: string): Promise<unknown>;
   };
 }
@@ -123,7 +124,7 @@ export class NodeRedRuntime {
     });
   }
 
-  getNode(id: string): any {
+  getNode(id: string): Node | null {
     return this.red.nodes.getNode(id);
   }
 

@@ -70,7 +70,9 @@ async function measureRateLimit(settings: RateLimitSettings): Promise<RateLimitR
     });
     await runtime.deploy(flow);
     let delivered = 0;
-    runtime.getNode(SINK_ID).on("input", (_msg: unknown, _send: unknown, done: () => void) => {
+    const sink = runtime.getNode(SINK_ID);
+    if (!sink) throw new Error("the sink node did not start");
+    sink.on("input", (_msg, _send, done) => {
       delivered++;
       done();
     });

@@ -2,6 +2,9 @@
  * `npm start`: the Box emulator and Node-RED with this package, in one process, with a demo flow.
  * Node-RED's user directory is the git-ignored `.demo/` folder of the checkout, never ~/.node-red.
  */
+import type { Request, Response } from "express";
+import type { LocalSettings } from "@node-red/runtime";
+import RED from "node-red";
 import fs from "fs";
 import http from "http";
 import net from "net";
@@ -17,15 +20,6 @@ const EDITOR_PORT = 1880;
 const API_PORT = 8080;
 const REALTIME_PORT = 8081;
 const ENTERPRISE_ID = "100001";
-
-// Node-RED ships no typings; this is the part of its embedding API the demo uses.
-interface NodeRed {
-  init(server: http.Server, settings: object): void;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  httpAdmin: http.RequestListener & ((req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void);
-  httpNode: (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
-}
 
 function isPortBusy(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === "EADDRINUSE";
@@ -76,10 +70,10 @@ async function main(): Promise<void> {
   const emu = await emulator();
   prepareUserDir(emu.apiUrl, emu.clientId, emu.clientSecret);
 
-  const RED = require("node-red") as NodeRed;
   const server = http.createServer((req, res) => {
-    RED.httpAdmin(req, res, () =>
-      RED.httpNode(req, res, () => {
+    // Node-RED's express apps as plain handlers: the editor first, then the flows' HTTP endpoints
+    RED.httpAdmin(req as Request, res as Response, () =>
+      RED.httpNode(req as Request, res as Response, () => {
         res.statusCode = 404;
         res.end();
       }),
@@ -98,7 +92,8 @@ async function main(): Promise<void> {
     telemetry: { enabled: false },
     diagnostics: { enabled: false },
     functionExternalModules: false,
-  });
+    // @types/node-red lags behind Node-RED 4: it wants uiPort (unused when embedding) and knows no tours
+  } as unknown as LocalSettings);
 
   let port: number;
   try {

@@ -5,6 +5,7 @@ import { credentialsFromEnvironment, fromEnvironment, referencedName } from "./b
 import { BoxError } from "./box/errors";
 import { reason } from "./box/reasons";
 import { ProxyConfigNode, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "./box/proxy-settings";
+import { BoxCredentials } from "./box-config-credentials";
 import { NodeAPI } from "./node-red-types";
 
 /** A box-config as the flow stores it (credentials apart). */
@@ -17,9 +18,7 @@ export interface BoxConfigProperties {
   jwtConfigPath?: string;
 }
 
-export type Credentials = Partial<
-  Pick<AuthSettings, "clientId" | "clientSecret" | "accessToken" | "refreshToken" | "jwtConfig">
->;
+export type Credentials = Partial<BoxCredentials>;
 
 /** Everything a box-config's requests need, resolved from its properties, credentials and the host. */
 export interface ResolvedConfig {

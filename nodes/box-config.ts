@@ -5,6 +5,7 @@ import { HttpClient } from "./box/http";
 import { RateGate } from "./box/rate-gate";
 import { NO_PROXY } from "./box/proxy-settings";
 import { registerAdminEndpoints, runtimeTokenStore } from "./box-config-admin";
+import { CREDENTIALS } from "./box-config-credentials";
 import { BoxConfigProperties, resolveConfig } from "./box-config-settings";
 import { migrate, Migration } from "./config-version";
 import { BoxConfigNode, NodeAPI } from "./node-red-types";
@@ -17,14 +18,6 @@ interface BoxConfigDef extends BoxConfigProperties {
 
 /** Upgrades of stored definitions; version 1 (the first versioned one) has the same properties as before. */
 const MIGRATIONS: readonly Migration<BoxConfigDef>[] = [(def) => def];
-
-const CREDENTIALS = {
-  clientId: { type: "text" },
-  clientSecret: { type: "password" },
-  accessToken: { type: "password" },
-  refreshToken: { type: "password" },
-  jwtConfig: { type: "password" },
-} as const;
 
 export = function register(RED: NodeAPI): void {
   const store = runtimeTokenStore(RED);

@@ -1,65 +1,56 @@
+import type {
+  Node as NodeRedNode,
+  NodeAPI as NodeRedAPI,
+  NodeContext as NodeRedContext,
+  NodeDef,
+  NodeMessage,
+  NodeMessageInFlow,
+} from "node-red";
 import type { TokenSource } from "./box/auth/token-source";
 import type { BoxError } from "./box/errors";
 import type { RateGate } from "./box/rate-gate";
 import type { ProxySettings } from "./box/proxy-settings";
+import type { BoxCredentials } from "./box-config-credentials";
 
-/** The small part of Node-RED's runtime API these nodes use (Node-RED ships no typings of its own). */
-export interface NodeStatus {
-  fill?: "red" | "green" | "yellow" | "blue" | "grey";
-  shape?: "ring" | "dot";
-  text?: string;
-}
+export type { NodeMessage, NodeStatus } from "node-red";
 
-export interface NodeContext {
+/**
+ * Where @types/node-red is wrong for what Node-RED does: `get`/`set` with several keys call back with
+ * one argument per value, and credentials are string maps (or nothing, for an unknown id).
+ */
+export interface NodeContext extends Omit<NodeRedContext, "get" | "set"> {
   get(keys: string[], callback: (err: Error | null, ...values: unknown[]) => void): void;
   set(keys: string[], values: unknown[], callback: (err?: Error | null) => void): void;
 }
 
-export interface NodeMessage {
-  [key: string]: unknown;
-}
-
-export interface Node {
-  id: string;
-  name?: string;
-  credentials: Record<string, string | undefined>;
-  on(event: "close", handler: (removed: boolean, done: () => void) => void): void;
+/** A node; `on` narrowed to the `close` and `input` forms these nodes use (the overloads defeat inference). */
+export interface Node<TCreds extends object = Record<string, string | undefined>> extends Omit<
+  NodeRedNode<TCreds>,
+  "context" | "on"
+> {
+  context(): NodeContext;
+  on(event: "close", listener: (removed: boolean, done: () => void) => void): this;
   on(
     event: "input",
-    handler: (msg: NodeMessage, send: (msg: unknown) => void, done: (err?: Error) => void) => void,
-  ): void;
-  send(msg: unknown): void;
-  status(status: NodeStatus): void;
-  error(err: unknown, msg?: NodeMessage): void;
-  warn(message: unknown): void;
-  log(message: unknown): void;
-  context(): NodeContext;
+    listener: (msg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => void,
+  ): this;
 }
 
-export interface NodeAPI {
-  nodes: {
-    createNode(node: Node, config: object): void;
-    getNode(id: string): Node | null;
+export interface NodeAPI extends Omit<NodeRedAPI, "nodes"> {
+  nodes: Omit<NodeRedAPI["nodes"], "createNode" | "getNode" | "getCredentials" | "registerType"> & {
+    createNode(node: Node<object>, def: Partial<NodeDef>): void;
+    getNode(id: string): Node<object> | null;
+    getCredentials(id: string): Partial<BoxCredentials> | undefined;
     registerType(
       type: string,
-      constructor: Function,
+      constructor: (this: never, def: never) => void,
       options?: { credentials?: Record<string, { type: "text" | "password" }> },
     ): void;
-    getCredentials(id: string): Record<string, string | undefined> | undefined;
-    addCredentials(id: string, credentials: Record<string, string | undefined>): Promise<void> | void;
   };
-  httpAdmin: {
-    get(path: string, ...handlers: Function[]): void;
-    post(path: string, ...handlers: Function[]): void;
-  };
-  auth: { needsPermission(permission: string): Function };
-  settings: Record<string, unknown> & { userDir?: string };
-  log: { info(msg: unknown): void; warn(msg: unknown): void; error(msg: unknown): void; debug(msg: unknown): void };
-  _(key: string, substitutions?: Record<string, unknown>): string;
 }
 
 /** What a `box-events-in` node gets from its config node. */
-export interface BoxConfigNode extends Node {
+export interface BoxConfigNode extends Node<Partial<BoxCredentials>> {
   apiBaseUrl?: string;
   /** Which proxy every request of this config takes (resolved once at start). */
   proxy: ProxySettings;

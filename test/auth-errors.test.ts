@@ -1,7 +1,8 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { eventsNode, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, waitFor } from "./support/auth";
+import { collect, eventsNode, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, waitFor } from "./support/auth";
 
+/** What a Status node sends: the status a node showed, and which node. */
 interface StatusMsg {
   status: { fill?: string; text?: string; source: { id: string } };
 }
@@ -24,7 +25,7 @@ describe("auth: clear errors", function () {
     await emu.close();
   });
 
-  async function load(config: object, credentials: Record<string, string>) {
+  async function load(config: Record<string, unknown>, credentials: Record<string, string>) {
     const flow = [
       TAB,
       {
@@ -43,13 +44,9 @@ describe("auth: clear errors", function () {
       { id: "watcher", z: "tab", type: "status", scope: null, wires: [["statuses"]] },
       { id: "statuses", z: "tab", type: "helper" },
     ];
-    const caught: Record<string, any>[] = [];
-    const statuses: StatusMsg[] = [];
-    const received: Record<string, any>[] = [];
     await helper.load(nodeFiles, flow, { cfg: credentials });
-    helper.getNode("caught").on("input", (msg: Record<string, any>) => caught.push(msg));
-    helper.getNode("statuses").on("input", (msg: StatusMsg) => statuses.push(msg));
-    helper.getNode("out").on("input", (msg: Record<string, any>) => received.push(msg));
+    const [caught, received] = [collect("caught"), collect("out")];
+    const statuses = collect("statuses") as unknown as StatusMsg[];
     const lastStatus = (id: string) => [...statuses].reverse().find((msg) => msg.status.source.id === id)?.status;
     return { caught, statuses, received, lastStatus };
   }
@@ -64,8 +61,8 @@ describe("auth: clear errors", function () {
     for (const id of NODES) view.lastStatus(id)!.should.containEql({ fill: "red", text: reason });
     await waitFor(() => view.caught.length >= NODES.length, "an error per node at the Catch node");
     for (const msg of view.caught) {
-      msg.payload.reason.should.equal(reason);
-      msg.error.message.should.be.a.String();
+      should(msg.payload.reason).equal(reason);
+      should(msg.error?.message).be.a.String();
     }
     const requestsAtFailure = tokenRequests(emu);
     await sleep(2500);

@@ -4,6 +4,7 @@ import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
 import {
   approveInBrowser,
+  collect,
   eventsNode,
   filesUnder,
   helper,
@@ -186,8 +187,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
       [TAB, configNode(), eventsNode("in"), { id: "out", z: "tab", type: "helper" }],
       credentials(),
     );
-    const received: unknown[] = [];
-    helper.getNode("out").on("input", (msg: Record<string, any>) => received.push(msg));
+    const received = collect("out");
     emu.createEvents(3);
     await waitFor(() => received.length === 3, "events with the authorized tokens");
     tokenRequests(emu).should.equal(0, "the stored access token is still fresh");
@@ -199,7 +199,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
       .get("/box-config/oauth2/status")
       .query({ id: "cfg" })
       .expect(200, { authorized: true, user: { name: "Demo User", login: "demo@example.com" } });
-    await (helper as any).setFlows([TAB], "full");
+    await helper.setFlows([TAB], "full");
     await waitFor(
       async () => !(await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" })).body.authorized,
       "the entry to go",

@@ -1,6 +1,7 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { eventsNode, helper, nodeFiles, Observer, TAB, tempDir, trickle, waitFor } from "./support/auth";
+import { collect, eventsNode, helper, nodeFiles, TAB, tempDir, trickle, waitFor } from "./support/auth";
+import type { FlowNode } from "./support/node-helper";
 
 /** CCG and JWT with tokens that expire every 3 seconds, while events flow: nothing lost, nothing twice. */
 describe("auth: token expiry while events flow", function () {
@@ -16,16 +17,15 @@ describe("auth: token expiry while events flow", function () {
     await emu.close();
   });
 
-  async function streamThroughExpiries(config: object, credentials: Record<string, string>): Promise<void> {
+  async function streamThroughExpiries(config: FlowNode, credentials: Record<string, string>): Promise<void> {
     await helper.load(nodeFiles, [TAB, config, eventsNode("in"), { id: "out", z: "tab", type: "helper" }], {
       cfg: credentials,
     });
-    const received: Record<string, unknown>[] = [];
-    new Observer().watchInput("out", received);
+    const received = collect("out");
     const created = await trickle(emu, 12, 4, 650); // about 8 s: more than two token lifetimes
     await waitFor(() => received.length >= created.length, "every event", 50_000);
     await new Promise((r) => setTimeout(r, 1000)); // anything late would be a duplicate
-    received.map((msg) => (msg.payload as { event_id: string }).event_id).should.eql(created);
+    received.map((msg) => msg.payload.event_id).should.eql(created);
     emu.tokenRequestStats().total.should.be.aboveOrEqual(3, "tokens were re-minted while the stream ran");
   }
 
@@ -63,7 +63,7 @@ describe("auth: token expiry while events flow", function () {
 
   it("20 nodes on one config mint one token at a time, about once per lifetime", async () => {
     emu.setTokenDelay(200); // a slow token endpoint makes overlapping requests visible
-    const nodes: object[] = [
+    const nodes: FlowNode[] = [
       TAB,
       {
         id: "cfg",
@@ -79,9 +79,7 @@ describe("auth: token expiry while events flow", function () {
       nodes.push(eventsNode(`in${i}`, [`out${i}`]), { id: `out${i}`, z: "tab", type: "helper" });
     const started = Date.now();
     await helper.load(nodeFiles, nodes, { cfg: { clientId: emu.clientId, clientSecret: emu.clientSecret } });
-    const received: Record<string, unknown>[][] = [];
-    const observer = new Observer();
-    for (let i = 0; i < 20; i++) observer.watchInput(`out${i}`, (received[i] = []));
+    const received = nodes.filter((n) => n.type === "helper").map((n) => collect(n.id));
     const created = await trickle(emu, 8, 2, 700);
     await waitFor(
       () => received.every((list) => list.length >= created.length),
@@ -89,7 +87,7 @@ describe("auth: token expiry while events flow", function () {
       50_000,
     );
     const elapsedSec = (Date.now() - started) / 1000;
-    for (const list of received) list.map((msg) => (msg.payload as { event_id: string }).event_id).should.eql(created);
+    for (const list of received) list.map((msg) => msg.payload.event_id).should.eql(created);
     const stats = emu.tokenRequestStats();
     stats.maxConcurrent.should.equal(1);
     // A token lives 3 s and is replaced after 2.4 s: 20 nodes without single flight would need twenty times as many.

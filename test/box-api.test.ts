@@ -1,6 +1,15 @@
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
-import { boxApiNode, boxConfigNode, catchNode, completeNode, helper, lastStatus, sentBy } from "./support/node-helper";
+import {
+  boxApiNode,
+  boxConfigNode,
+  catchNode,
+  completeNode,
+  type FlowNode,
+  helper,
+  lastStatus,
+  sentBy,
+} from "./support/node-helper";
 import { waitFor } from "./support/wait";
 
 type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -11,7 +20,7 @@ function apiFlow(
   emulator: BoxEmulator,
   api: Record<string, unknown>,
   config: Record<string, unknown> = {},
-): Record<string, unknown>[] {
+): FlowNode[] {
   return [
     { id: "tab", type: "tab", label: "test" },
     {

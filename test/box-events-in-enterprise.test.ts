@@ -9,6 +9,7 @@ import {
   lastStatus,
   NODES,
   statusesOf,
+  type SeenMessage,
 } from "./support/node-helper";
 import { assertExactlyOnceInOrder } from "./support/stream-harness";
 import { delay, waitFor } from "./support/wait";
@@ -26,11 +27,11 @@ function enterpriseFlow(emulator: BoxEmulator, subject: "enterprise" | "user", e
   return eventFlow(emulator, options);
 }
 
-function sameEvents(created: readonly BoxEvent[], received: readonly { payload: BoxEvent }[], inOrder: boolean): void {
+function sameEvents(created: readonly BoxEvent[], received: readonly SeenMessage[], inOrder: boolean): void {
   if (inOrder)
     return assertExactlyOnceInOrder(
       created,
-      received.map((m) => m.payload),
+      received.map((m) => m.payload as BoxEvent),
     );
   const ids = received.map((m) => m.payload.event_id);
   should(new Set(ids).size).equal(ids.length, "duplicates delivered");
@@ -87,7 +88,7 @@ describe("box-events-in node with enterprise streams", function () {
       let received = collect("out");
       await waitFor(() => received.length === 8 && polling(), "the backlog");
       const all = [...received];
-      for (const deploy of ["full", "nodes", "flows"]) {
+      for (const deploy of ["full", "nodes", "flows"] as const) {
         created.push(...emulator.createEnterpriseEvents(3)); // land while the node is being replaced
         const changed = flow.map((n) => (n.id === "in" ? { ...n, name: `enterprise ${deploy}` } : n));
         await helper.setFlows(changed, deploy, credentials);

@@ -4,7 +4,17 @@ import path from "path";
 import { startEmulator, type BoxEmulator, type BoxEvent } from "../emulator";
 import { DEMO_FOLDERS, seedDemoTree } from "../emulator/demo-tree";
 import { resolveFromNodeRed } from "./support/node-red-version";
-import { collect, errorsOf, eventFlow, helper, lastStatus, NODES, sentBy, statusesOf } from "./support/node-helper";
+import {
+  collect,
+  errorsOf,
+  eventFlow,
+  type FlowNode,
+  helper,
+  lastStatus,
+  NODES,
+  sentBy,
+  statusesOf,
+} from "./support/node-helper";
 import { delay, waitFor } from "./support/wait";
 
 /** All Files / Invoices (the scope) / 2026, and All Files / Other beside it, with a file in each. */
@@ -84,7 +94,7 @@ describe("box-events-in with a folder", function () {
       should(received.map((m) => m.payload.event_id)).eql([...want, marker.event_id]);
       const byId = new Map(all.map((a) => [a.event.event_id, a.event] as [string, BoxEvent]));
       for (const msg of received.slice(0, -1))
-        should(msg.payload).eql(JSON.parse(JSON.stringify(byId.get(msg.payload.event_id))));
+        should(msg.payload).eql(JSON.parse(JSON.stringify(byId.get(msg.payload.event_id as string))));
       should(received[0]).match({ topic: "ITEM_UPLOAD", path: "All Files/Invoices" });
     });
   }
@@ -175,7 +185,7 @@ describe("box-events-in with a folder", function () {
   it("runs the new-file-in-box-folder example: files in Invoices and below, with their full path", async () => {
     seedDemoTree(emulator.items);
     const file = path.resolve(__dirname, "../../examples/new-file-in-box-folder.json");
-    const example = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>[];
+    const example = JSON.parse(fs.readFileSync(file, "utf8")) as FlowNode[];
     // the comment node's type is not loaded here: it only carries the example's notes
     const flow = example
       .filter((n) => n.type !== "comment")

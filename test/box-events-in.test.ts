@@ -83,7 +83,7 @@ describe("box-events-in node", function () {
     should(lastStatus("in")).match({ fill: "red", shape: "ring" });
     should(lastStatus("in")?.text).match(/missingConfig|missing Box config/);
     should(caught.payload).match({ kind: "config" });
-    should(caught.error.source.id).equal("in");
+    should(caught.error?.source?.id).equal("in");
     should(emulator.requests.length).equal(0);
   });
 
@@ -125,7 +125,7 @@ describe("box-events-in node", function () {
     const created = emulator.createEvents(10);
     await waitFor(() => received.length === 10, "first batch");
     const all = [...received];
-    for (const type of ["full", "nodes", "flows"]) {
+    for (const type of ["full", "nodes", "flows"] as const) {
       // events land while the node is being replaced
       created.push(...emulator.createEvents(3));
       const changed = flow.map((n) => (n.id === "in" ? { ...n, name: `box ${type}` } : n));
@@ -180,7 +180,7 @@ describe("box-events-in node", function () {
     await waitFor(() => lastStatus("in")?.fill === "red", "red status");
     should(lastStatus("in")).match({ shape: "ring", text: /unauthorized: developer token expired/ });
     await waitFor(() => caught.length > 0, "an error at the catch node");
-    should(caught[0].error.message).match(/developer token expired/);
+    should(caught[0].error?.message).match(/developer token expired/);
     emulator.clearRequests();
     await delay(3000);
     should(emulator.requests.length).be.belowOrEqual(1);

@@ -30,7 +30,12 @@ describe("emulator: file content and shared links", function () {
   }
   const upload = (path: string, parts: Parameters<typeof form>[0]) => {
     const { body, type } = form(parts);
-    return fetch(emu.apiUrl + path, { method: "POST", headers: { ...auth, "content-type": type }, body });
+    // a copy as a plain Uint8Array: the DOM typings that @types/node-red brings want no Buffer
+    return fetch(emu.apiUrl + path, {
+      method: "POST",
+      headers: { ...auth, "content-type": type },
+      body: new Uint8Array(body),
+    });
   };
 
   it("redirects a download to the download host, which serves the bytes for that URL only", async () => {

@@ -27,7 +27,7 @@ describe("one rate limit per box-config", function () {
     const { flow, credentials } = eventFlow(emulator, { events: { id: "a", wires: [["out-a"]] } });
     for (const name of ["b", "c"]) {
       flow.push(
-        { ...flow.find((n) => n.id === "a"), id: name, streamType: "changes", wires: [[`out-${name}`]] },
+        { ...flow.find((n) => n.id === "a")!, id: name, streamType: "changes", wires: [[`out-${name}`]] },
         { id: `out-${name}`, type: "helper", z: "tab" },
       );
     }

@@ -1,11 +1,11 @@
 import fs from "fs";
 import path from "path";
 import type { BoxEmulator } from "../../emulator/index";
-import { helper } from "./node-helper";
+import type { FlowNode } from "./node-helper";
 import { tempDir as makeTempDir } from "./temp-dir";
 import { delay as sleep } from "./wait";
 
-export { helper, NODES as nodeFiles } from "./node-helper";
+export { collect, helper, NODES as nodeFiles } from "./node-helper";
 export { delay as sleep, waitFor } from "./wait";
 
 export function tempDir(prefix = "box-auth-"): string {
@@ -14,7 +14,7 @@ export function tempDir(prefix = "box-auth-"): string {
 
 export const TAB = { id: "tab", type: "tab", label: "auth" };
 
-export function eventsNode(id: string, wires: string[] = ["out"]): object {
+export function eventsNode(id: string, wires: string[] = ["out"]): FlowNode {
   return {
     id,
     z: "tab",
@@ -27,39 +27,6 @@ export function eventsNode(id: string, wires: string[] = ["out"]): object {
     resume: false,
     wires: [wires],
   };
-}
-
-/** What one node reported: statuses, messages sent on, errors that a Catch node received. */
-export class Observer {
-  readonly statuses = new Map<string, { fill?: string; text?: string }[]>();
-  readonly received: Record<string, unknown>[] = [];
-  readonly caught: Record<string, any>[] = [];
-
-  watchStatus(...ids: string[]): this {
-    for (const id of ids) {
-      this.statuses.set(id, []);
-      helper
-        .getNode(id)
-        .on("call:status", (call: { args: [{ fill?: string; text?: string }] }) =>
-          this.statuses.get(id)!.push(call.args[0]),
-        );
-    }
-    return this;
-  }
-
-  watchInput(id: string, into: Record<string, unknown>[]): this {
-    helper.getNode(id).on("input", (msg: Record<string, unknown>) => into.push(msg));
-    return this;
-  }
-
-  last(id: string): { fill?: string; text?: string } | undefined {
-    const list = this.statuses.get(id) ?? [];
-    return list[list.length - 1];
-  }
-
-  eventIds(): string[] {
-    return this.received.map((msg) => (msg.payload as { event_id: string }).event_id);
-  }
 }
 
 /** Creates `batches` batches of `size` events, `gapMs` apart: a stream that runs across several token lifetimes. */

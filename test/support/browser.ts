@@ -19,12 +19,33 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Headless chromium with a fresh profile and no background traffic (the machine may have no internet). */
-export async function launchBrowser(): Promise<Browser> {
+/** The part of the editor's global `RED` the tests read (inside page.evaluate). */
+export interface EditorNode {
+  id: string;
+  type: string;
+  [property: string]: unknown;
+}
+export interface EditorRED {
+  nodes: {
+    filterNodes(filter: { type: string }): EditorNode[];
+    node(id: string): EditorNode | undefined;
+    getType(type: string): { category?: string } | undefined;
+    filterLinks(filter: { source: { id: string } }): { target: { id: string } }[];
+  };
+  sidebar: { show(name: string): void };
+}
+declare const RED: EditorRED;
+
+/**
+ * Headless chromium with a fresh profile and no background traffic (the machine may have no internet).
+ * `locale` is the browser's language, which the Node-RED editor follows.
+ */
+export async function launchBrowser(locale = "en-US"): Promise<Browser> {
   const userDataDir = tempDir("box-chromium-");
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
+    locale,
     viewport: { width: 1440, height: 900 },
     args: [
       "--no-sandbox",
@@ -67,10 +88,7 @@ export async function drag(page: Page, from: Locator, to: Locator | { x: number;
 
 /** Drops a node type from the palette onto the workspace at (x, y) relative to the visible chart; returns its id. */
 export async function addNodeFromPalette(page: Page, type: string, at: { x: number; y: number }): Promise<string> {
-  const before: string[] = await page.evaluate(
-    (t) => (globalThis as any).RED.nodes.filterNodes({ type: t }).map((n: any) => n.id),
-    type,
-  );
+  const before: string[] = await page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n) => n.id), type);
   const chart = await page.locator("#red-ui-workspace-chart").boundingBox();
   if (!chart) throw new Error("no workspace");
   await drag(page, page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`), {
@@ -79,9 +97,7 @@ export async function addNodeFromPalette(page: Page, type: string, at: { x: numb
   });
   const handle = await page.waitForFunction(
     ([t, known]) => {
-      const added = (globalThis as any).RED.nodes
-        .filterNodes({ type: t })
-        .filter((n: any) => !(known as string[]).includes(n.id));
+      const added = RED.nodes.filterNodes({ type: t }).filter((n) => !(known as string[]).includes(n.id));
       return added.length > 0 ? added[0].id : null;
     },
     [type, before] as const,

@@ -1,4 +1,5 @@
 import fs from "fs";
+import type { FlowNode } from "./node-helper";
 import { BoxEmulator } from "../../emulator";
 import { delay } from "./wait";
 
@@ -15,7 +16,7 @@ export interface FileFlowOptions {
 }
 
 /** A flow as a user would build it: box-config (developer token) → box-events-in (resume) → a core file node. */
-export function fileFlow({ emulator, outFile, token, name = "", events = {} }: FileFlowOptions): object[] {
+export function fileFlow({ emulator, outFile, token, name = "", events = {} }: FileFlowOptions): FlowNode[] {
   return [
     { id: "tab1", type: "tab", label: "Box" },
     {

@@ -1,22 +1,39 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import helper from "node-red-node-test-helper";
+import type { NodeInitializer, NodeMessage } from "node-red";
+import type { SinonSpy } from "sinon";
 import { BoxEmulator } from "../../emulator";
-import { nodeRedRuntimePath, resolveFromNodeRed } from "./node-red-version";
+import boxConfigNode from "../../nodes/box-config";
+import boxEventsInNode from "../../nodes/box-events-in";
 import boxApiNode from "../../nodes/box-api";
+import { nodeRedRuntimePath, resolveFromNodeRed } from "./node-red-version";
 
-// node-red-node-test-helper ships no typings
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-export const helper: any = require("node-red-node-test-helper");
 // the dev dependency, or the Node-RED that BOX_TEST_NODE_RED names
 helper.init(nodeRedRuntimePath());
 
-export const boxConfigNode = require("../../nodes/box-config");
-export const boxEventsInNode = require("../../nodes/box-events-in");
-export const catchNode = require(resolveFromNodeRed("@node-red/nodes/core/common/25-catch.js"));
-// a core node of the Node-RED under test, found by path at run time
+export { helper };
+// from the Node-RED under test (4 or 5), so only known at run time
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const completeNode = require(resolveFromNodeRed("@node-red/nodes/core/common/24-complete.js"));
-export { boxApiNode };
-export const NODES = [boxConfigNode, boxEventsInNode, catchNode];
+export const catchNode: NodeInitializer = require(resolveFromNodeRed("@node-red/nodes/core/common/25-catch.js"));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const completeNode: NodeInitializer = require(resolveFromNodeRed("@node-red/nodes/core/common/24-complete.js"));
+export { boxApiNode, boxConfigNode };
+export const NODES = [boxConfigNode, boxEventsInNode, catchNode] as unknown as NodeInitializer[];
+
+/** One node of a test flow, as exported flow JSON has it. */
+export interface FlowNode {
+  id: string;
+  type: string;
+  wires?: string[][];
+  [property: string]: unknown;
+}
+
+/** A message as the tests read it: one Box event, or an error a Catch node got. */
+export interface SeenMessage extends NodeMessage {
+  payload: { [key: string]: unknown; event_id?: string; event_type?: string; kind?: string; reason?: string };
+  topic?: string;
+  streamPosition?: string;
+  error?: { message: string; source?: { id: string } };
+}
 
 export interface FlowOptions {
   token?: string;
@@ -28,7 +45,7 @@ export interface FlowOptions {
 
 /** A box-config (developer token against the emulator), a box-events-in wired to a helper node `out`, and optionally a catch node wired to `caught`. */
 export function eventFlow(emulator: BoxEmulator, options: FlowOptions = {}) {
-  const flow: Record<string, unknown>[] = [
+  const flow: FlowNode[] = [
     { id: "tab", type: "tab", label: "test" },
     {
       id: "cfg",
@@ -74,9 +91,9 @@ export function eventFlow(emulator: BoxEmulator, options: FlowOptions = {}) {
 }
 
 /** Collects what a helper node receives. */
-export function collect(nodeId: string): any[] {
-  const received: any[] = [];
-  helper.getNode(nodeId).on("input", (msg: any) => received.push(msg));
+export function collect(nodeId: string): SeenMessage[] {
+  const received: SeenMessage[] = [];
+  helper.getNode(nodeId).on("input", (msg) => received.push(msg as SeenMessage));
   return received;
 }
 
@@ -86,13 +103,15 @@ export interface Status {
   text?: string;
 }
 
+/** The calls a node made to one of its methods (the helper spies on each). */
+function callsOf(nodeId: string, method: "status" | "send" | "error") {
+  const spy = helper.getNode(nodeId)[method] as unknown as SinonSpy;
+  return spy.getCalls().filter((call) => (call.thisValue as { id?: string } | undefined)?.id === nodeId);
+}
+
 /** Every status the node has shown so far, oldest first (read from the helper's spy, so none is missed). */
 export function statusesOf(nodeId: string): Status[] {
-  const spy = helper.getNode(nodeId).status;
-  return spy
-    .getCalls()
-    .filter((call: any) => call.thisValue?.id === nodeId)
-    .map((call: any) => call.args[0]);
+  return callsOf(nodeId, "status").map((call) => call.args[0] as Status);
 }
 
 export function lastStatus(nodeId: string): Status | undefined {
@@ -101,19 +120,11 @@ export function lastStatus(nodeId: string): Status | undefined {
 }
 
 /** Messages the node has sent so far (from the helper's spy, so none sent before a listener existed is missed). */
-export function sentBy(nodeId: string): any[] {
-  const spy = helper.getNode(nodeId).send;
-  return spy
-    .getCalls()
-    .filter((call: any) => call.thisValue?.id === nodeId)
-    .map((call: any) => call.args[0]);
+export function sentBy(nodeId: string): SeenMessage[] {
+  return callsOf(nodeId, "send").map((call) => call.args[0] as SeenMessage);
 }
 
 /** Errors the node reported with node.error, as [message, msg] pairs. */
-export function errorsOf(nodeId: string): [unknown, any][] {
-  const spy = helper.getNode(nodeId).error;
-  return spy
-    .getCalls()
-    .filter((call: any) => call.thisValue?.id === nodeId)
-    .map((call: any) => [call.args[0], call.args[1]]);
+export function errorsOf(nodeId: string): [unknown, SeenMessage | undefined][] {
+  return callsOf(nodeId, "error").map((call) => [call.args[0], call.args[1] as SeenMessage | undefined]);
 }

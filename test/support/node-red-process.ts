@@ -119,8 +119,8 @@ export class NodeRedProcess {
     this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
     child.stdout?.on("data", (d) => (this.output += d.toString()));
     child.stderr?.on("data", (d) => (this.output += d.toString()));
-    // this run's line, not the one a previous run left in the output
-    await this.waitForOutput(/Server now running at/, 60_000, from);
+    // this run's line (not one a previous run left in the output), in the runtime's language (`lang: "de"`)
+    await this.waitForOutput(/Server now running at|Server wird jetzt auf/, 60_000, from);
   }
 }
 
