@@ -41,8 +41,6 @@ export interface EventStreamOptions {
   /** Enterprise streams: the pause between one catch-up and the next (Box has no long poll for them). */
   pollIntervalMs?: number;
   backoff?: BackoffPolicy;
-  pageSize?: number;
-  recentIdCapacity?: number;
 }
 
 const RECENT_ID_CAPACITY = 2000;
@@ -72,7 +70,7 @@ export class EventStream {
   constructor(private readonly options: EventStreamOptions) {
     this.position = options.checkpoint?.position;
     this.createdAfter = this.position === undefined ? options.checkpoint?.createdAfter : undefined;
-    this.recent = new RecentIds(options.recentIdCapacity ?? RECENT_ID_CAPACITY, options.checkpoint?.recentIds);
+    this.recent = new RecentIds(RECENT_ID_CAPACITY, options.checkpoint?.recentIds);
     this.eventTypes = new Set(options.eventTypes ?? []);
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
     if (isEnterpriseStream(options.streamType)) {
@@ -195,11 +193,10 @@ export class EventStream {
    * finding out.
    */
   private async fetchPending(signal: AbortSignal): Promise<void> {
-    const pageSize = this.options.pageSize ?? MAX_PAGE_SIZE;
     for (;;) {
       const from = this.position;
       const filter = from === undefined ? { ...this.filter, createdAfter: this.createdAfter } : this.filter;
-      const page = await this.options.api.getEvents(from, this.options.streamType, pageSize, signal, filter);
+      const page = await this.options.api.getEvents(from, this.options.streamType, MAX_PAGE_SIZE, signal, filter);
       if (signal.aborted) return;
       const fresh = page.entries.filter((event) => this.isNew(event) && this.isWanted(event));
       // admin_logs answers an empty page with position 0: continuing from there would replay a year
@@ -209,7 +206,8 @@ export class EventStream {
       this.backoff.reset();
       // a short user page is followed by a long poll with the position, which says whether more is waiting;
       // enterprise streams have no long poll: only an empty page ends their catch-up
-      const caughtUp = this.pollIntervalMs === undefined ? page.entries.length < pageSize : page.entries.length === 0;
+      const caughtUp =
+        this.pollIntervalMs === undefined ? page.entries.length < MAX_PAGE_SIZE : page.entries.length === 0;
       if (caughtUp || !moved) return;
     }
   }

@@ -12,13 +12,20 @@ export type AuthType = "ccg" | "jwt" | "oauth2" | "developerToken";
 /** The config node's properties and credentials, as the contract names them. */
 export interface AuthSettings {
   authType: AuthType;
-  subjectType?: "enterprise" | "user";
+  subjectType?: SubjectType;
   subjectId?: string;
   clientId?: string;
   clientSecret?: string;
   accessToken?: string;
   refreshToken?: string;
   jwtConfig?: string;
+}
+
+export type SubjectType = "enterprise" | "user";
+
+/** Whose account a CCG or JWT token acts for: a managed user when asked, else the enterprise (the default). */
+export function subjectTypeOf(value: unknown): SubjectType {
+  return value === "user" ? "user" : "enterprise";
 }
 
 /** What `oauth2` needs beyond the settings: where its rotating tokens live. */
@@ -46,14 +53,14 @@ export function createTokenSource(
       return ccgTokenSource(http, origin, {
         clientId: need(settings.clientId, "missingClientId"),
         clientSecret: need(settings.clientSecret, "missingClientSecret"),
-        subjectType: settings.subjectType === "user" ? "user" : "enterprise",
+        subjectType: subjectTypeOf(settings.subjectType),
         subjectId: need(settings.subjectId, settings.subjectType === "user" ? "missingUserId" : "missingEnterpriseId"),
       });
     case "jwt": {
       const app = parseJwtConfig(need(settings.jwtConfig, "missingJwtConfig"));
       const override = settings.subjectId?.trim();
       const subject: JwtSubject = override
-        ? { type: settings.subjectType === "user" ? "user" : "enterprise", id: override }
+        ? { type: subjectTypeOf(settings.subjectType), id: override }
         : { type: "enterprise", id: need(app.enterpriseId, "missingJwtEnterpriseId") };
       return jwtTokenSource(http, origin, app, subject);
     }

@@ -4,7 +4,7 @@ import { DEFAULT_API_BASE_URL } from "../api-origin";
 import { BoxError } from "../errors";
 import { HttpClient } from "../http";
 import { requestToken, TokenRequestError, TokenResponse } from "./token-endpoint";
-import { CachingTokenSource, MintedToken, TokenSource } from "./token-source";
+import { CachingTokenSource, MintedToken, refreshMarginMs, TokenSource } from "./token-source";
 import { StoredTokens, TokenStore } from "./token-store";
 
 const REVOKED = reason("refreshTokenRevoked");
@@ -110,12 +110,8 @@ export class OAuth2TokenSource implements TokenSource {
       if (entry.clientId !== client.clientId) throw new BoxError("config", reason("clientIdChanged"));
       const remainingMs = (entry.accessExpiresAt ?? 0) - Date.now();
       const lifetimeMs = (entry.accessLifetimeSec ?? PASTED_ACCESS_LIFETIME_SEC) * 1000;
-      // Fresh enough that CachingTokenSource will not want a new one at once (its margin is min(60 s, 20 %)).
-      if (
-        entry.accessToken &&
-        entry.accessToken !== this.refused &&
-        remainingMs > 1.25 * Math.min(60_000, 0.2 * lifetimeMs)
-      ) {
+      // Fresh enough that CachingTokenSource will not want a new one at once.
+      if (entry.accessToken && entry.accessToken !== this.refused && remainingMs > 1.25 * refreshMarginMs(lifetimeMs)) {
         return { accessToken: entry.accessToken, expiresInSec: remainingMs / 1000 };
       }
       if (!entry.refreshToken) throw notAuthorized(entry);

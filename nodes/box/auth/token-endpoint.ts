@@ -35,7 +35,6 @@ export class TokenRequestError extends BoxError {
 
 export interface TokenResponse extends MintedToken {
   refreshToken?: string;
-  raw: Record<string, unknown>;
 }
 
 /** POST {origin}/oauth2/token with a form; a refused grant is `unauthorized`, anything else is retryable. */
@@ -61,7 +60,6 @@ export async function requestToken(
       accessToken: body.access_token,
       expiresInSec: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined,
       refreshToken: typeof body.refresh_token === "string" ? body.refresh_token : undefined,
-      raw: body,
     };
   }
   const code = typeof body?.error === "string" ? body.error : undefined;

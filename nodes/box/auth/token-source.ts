@@ -31,6 +31,11 @@ export interface MintedToken {
 }
 
 const DEFAULT_LIFETIME_SEC = 3600;
+
+/** How long before a token expires a new one is minted: a fifth of its lifetime, at most a minute. */
+export function refreshMarginMs(lifetimeMs: number): number {
+  return Math.min(60_000, lifetimeMs * 0.2);
+}
 /** A refused grant (wrong secret, revoked refresh token) is remembered this long, so twenty nodes retrying share one request. */
 const FAILURE_MEMORY_MS = 10_000;
 
@@ -64,8 +69,7 @@ export class CachingTokenSource implements TokenSource {
     try {
       const minted = await this.mint();
       const lifetimeMs = (minted.expiresInSec ?? DEFAULT_LIFETIME_SEC) * 1000;
-      const marginMs = Math.min(60_000, lifetimeMs * 0.2);
-      this.current = { token: minted.accessToken, refreshAt: this.now() + lifetimeMs - marginMs };
+      this.current = { token: minted.accessToken, refreshAt: this.now() + lifetimeMs - refreshMarginMs(lifetimeMs) };
       this.lastFailure = undefined;
       return minted.accessToken;
     } catch (err) {

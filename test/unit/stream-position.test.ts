@@ -1,7 +1,7 @@
 import should from "should";
-import { readNextStreamPosition } from "../nodes/box/stream-position";
+import { readNextStreamPosition } from "../../nodes/box/stream-position";
 
-describe("reading next_stream_position", function () {
+describe("reading next_stream_position (unit)", function () {
   const read = (text: string) => readNextStreamPosition(text, JSON.parse(text));
 
   it("keeps a bare integer above 2^53 exact", () => {
