@@ -109,7 +109,7 @@ describe("box-events-in node", function () {
     for (const [config, creds, reason] of cases) {
       const { flow } = eventFlow(emulator, { config, credentials: creds });
       await helper.load(NODES, flow, { cfg: creds });
-      await delay(200);
+      await waitFor(() => lastStatus("in")?.fill === "red", `red status for ${reason}`);
       should(lastStatus("in")).match({ fill: "red", shape: "ring" });
       should(lastStatus("in")?.text).match(reason);
       await helper.unload();

@@ -1,6 +1,7 @@
 import should from "should";
 import http from "http";
 import { startEmulator, type BoxEmulator, type EmulatorOptions } from "../emulator/index";
+import { waitFor } from "./support/wait";
 
 interface Reply {
   status: number;
@@ -148,8 +149,7 @@ describe("Box emulator", function () {
     opts.entries[0].url.should.startWith(`${e.realtimeUrl}/subscribe?channel=`).and.endWith("&stream_type=changes");
     const head = JSON.parse((await events(e, "stream_position=now")).text).next_stream_position;
     const held = request(`${await subscribeUrl(e)}&stream_position=${head}`);
-    await new Promise((r) => setTimeout(r, 50));
-    e.heldPolls().should.equal(1);
+    await waitFor(() => e.heldPolls() === 1, "the poll to be held");
     e.createEvent();
     JSON.parse((await held).text).should.eql({ message: "new_change" });
     e.heldPolls().should.equal(0);
@@ -176,8 +176,7 @@ describe("Box emulator", function () {
     JSON.parse((await request(`${url}&stream_position=now`)).text).should.eql({ version: 1, message: "reconnect" });
     e.setQuirks({ realtimeTimeoutMs: 60_000 });
     await request(url, { timeoutMs: 50 }).should.be.rejectedWith("client timeout");
-    await new Promise((r) => setTimeout(r, 50));
-    e.heldPolls().should.equal(0);
+    await waitFor(() => e.heldPolls() === 0, "the abandoned poll to be released");
   });
 
   it("injects reset, hang, status and garbage faults in FIFO order", async () => {
@@ -201,7 +200,7 @@ describe("Box emulator", function () {
       method: "POST",
       body: "grant_type=client_credentials",
     }).catch(() => "closed");
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => e.requests.some((r) => r.path.startsWith("/oauth2/token")), "the hanging token request");
     await e.close();
     (await pending).should.equal("closed");
   });
@@ -262,14 +261,12 @@ describe("Box emulator", function () {
     const before = process.getActiveResourcesInfo().length;
     const e = await start();
     const held = request(await subscribeUrl(e)).catch(() => "closed");
-    await new Promise((r) => setTimeout(r, 50));
-    e.heldPolls().should.equal(1);
+    await waitFor(() => e.heldPolls() === 1, "the poll to be held");
     e.openConnections().should.be.above(0);
     await e.close();
     e.openConnections().should.equal(0);
     e.heldPolls().should.equal(0);
     (await held).should.equal("closed");
-    await new Promise((r) => setTimeout(r, 20));
-    process.getActiveResourcesInfo().length.should.be.belowOrEqual(before);
+    await waitFor(() => process.getActiveResourcesInfo().length <= before, "no handle left behind", 2000);
   });
 });

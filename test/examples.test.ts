@@ -3,6 +3,7 @@ import fs from "fs";
 import path from "path";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
 import { NodeRedProcess } from "./support/node-red-process";
+import { waitFor } from "./support/wait";
 
 const ROOT = path.resolve(__dirname, "../..");
 const EXAMPLES_DIR = path.join(ROOT, "examples");
@@ -108,7 +109,7 @@ describe("examples", function () {
         await nr!.deploy(imported, "full");
         const log = () => nr!.output.slice(logStart);
         // Node-RED says so, and keeps the flows stopped, when a node type is missing.
-        await waitFor(() => /Started flows/.test(log()) || /missing types/i.test(log()));
+        await waitFor(() => /Started flows/.test(log()) || /missing types/i.test(log()), "the flows to start");
         log().should.not.match(/Waiting for missing types|Missing node modules|Unknown type/i);
         log().should.match(/Started flows/);
 
@@ -122,11 +123,3 @@ describe("examples", function () {
     }
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
