@@ -5,6 +5,7 @@ import { startEmulator, type BoxEmulator } from "../emulator/index";
 import {
   approveInBrowser,
   collect,
+  configNode,
   eventsNode,
   filesUnder,
   helper,
@@ -16,6 +17,7 @@ import {
   trickle,
   waitFor,
 } from "./support/auth";
+import { fileNode } from "./support/file-flow";
 import { NodeRedProcess } from "./support/node-red-process";
 
 const CALLBACK = "http://127.0.0.1:1880/box-config/oauth2/callback";
@@ -35,7 +37,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
     await emu.close();
   });
 
-  const configNode = () => ({ id: "cfg", z: "tab", type: "box-config", authType: "oauth2", apiBaseUrl: emu.apiUrl });
+  const oauth2Config = () => configNode(emu.apiUrl, { authType: "oauth2" });
   const credentials = () => ({ cfg: { clientId: emu.clientId, clientSecret: emu.clientSecret } });
 
   async function authorize(id: string, clientSecret = "__PWRD__"): Promise<URL> {
@@ -54,7 +56,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
   const callback = (redirect: URL) => helper.request().get(`/box-config/oauth2/callback${redirect.search}`);
 
   it("start → consent page → callback → status shows the user; the state is single use", async () => {
-    await helper.load(nodeFiles, [TAB, configNode()], credentials());
+    await helper.load(nodeFiles, [TAB, oauth2Config()], credentials());
     (await helper.request().get("/box-config/oauth2/status").query({ id: "cfg" }).expect(200)).body.should.eql({
       authorized: false,
     });
@@ -86,7 +88,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
   });
 
   it("a denied consent or an unknown node stores nothing; Box's own authorize URL for the default API", async () => {
-    await helper.load(nodeFiles, [TAB, configNode()], credentials());
+    await helper.load(nodeFiles, [TAB, oauth2Config()], credentials());
     const start = await helper
       .request()
       .post("/box-config/oauth2/start")
@@ -143,18 +145,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
   });
 
   it("the test endpoint uses stored passwords for __PWRD__ and gives short reasons", async () => {
-    const flow = [
-      TAB,
-      {
-        id: "cfg",
-        z: "tab",
-        type: "box-config",
-        authType: "ccg",
-        apiBaseUrl: emu.apiUrl,
-        subjectType: "enterprise",
-        subjectId: "100001",
-      },
-    ];
+    const flow = [TAB, configNode(emu.apiUrl, { authType: "ccg", subjectType: "enterprise", subjectId: "100001" })];
     await helper.load(nodeFiles, flow, credentials());
     const body = {
       id: "cfg",
@@ -184,7 +175,7 @@ describe("auth: OAuth 2 authorization through the admin endpoints (test helper)"
     emu.clearRequests();
     await helper.load(
       nodeFiles,
-      [TAB, configNode(), eventsNode("in"), { id: "out", z: "tab", type: "helper" }],
+      [TAB, oauth2Config(), eventsNode("in"), { id: "out", z: "tab", type: "helper" }],
       credentials(),
     );
     const received = collect("out");
@@ -263,18 +254,7 @@ describe("auth: OAuth 2 on a real Node-RED, across a restart without a deploy", 
         resume: true,
         wires: [["writer"]],
       },
-      {
-        id: "writer",
-        z: "tab",
-        type: "file",
-        filename: outFile,
-        filenameType: "str",
-        appendNewline: true,
-        createDir: true,
-        overwriteFile: "false",
-        encoding: "none",
-        wires: [[]],
-      },
+      { ...fileNode(outFile), id: "writer", z: "tab" },
     ]);
     const written = () => (fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "");
     const before = await trickle(emu, 8, 2, 700); // several 2-second lifetimes: several rotations

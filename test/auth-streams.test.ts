@@ -1,6 +1,6 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { collect, eventsNode, helper, nodeFiles, TAB, tempDir, trickle, waitFor } from "./support/auth";
+import { collect, configNode, eventsNode, helper, nodeFiles, TAB, tempDir, trickle, waitFor } from "./support/auth";
 import type { FlowNode } from "./support/node-helper";
 
 /** CCG and JWT with tokens that expire every 3 seconds, while events flow: nothing lost, nothing twice. */
@@ -31,15 +31,7 @@ describe("auth: token expiry while events flow", function () {
 
   it("CCG: re-mints before expiry and after a 401, and loses nothing", async () => {
     await streamThroughExpiries(
-      {
-        id: "cfg",
-        z: "tab",
-        type: "box-config",
-        authType: "ccg",
-        apiBaseUrl: emu.apiUrl,
-        subjectType: "enterprise",
-        subjectId: "100001",
-      },
+      configNode(emu.apiUrl, { authType: "ccg", subjectType: "enterprise", subjectId: "100001" }),
       { clientId: emu.clientId, clientSecret: emu.clientSecret },
     );
   });
@@ -47,33 +39,16 @@ describe("auth: token expiry while events flow", function () {
   it("JWT: signs a fresh assertion for every token from Box's config file, and loses nothing", async () => {
     const app = await emu.createJwtApp({ passphrase: "correct horse" });
     app.configJson.should.match(/-----BEGIN ENCRYPTED PRIVATE KEY-----/);
-    await streamThroughExpiries(
-      {
-        id: "cfg",
-        z: "tab",
-        type: "box-config",
-        authType: "jwt",
-        apiBaseUrl: emu.apiUrl,
-        subjectType: "enterprise",
-        subjectId: "",
-      },
-      { jwtConfig: app.configJson },
-    );
+    await streamThroughExpiries(configNode(emu.apiUrl, { authType: "jwt", subjectType: "enterprise", subjectId: "" }), {
+      jwtConfig: app.configJson,
+    });
   });
 
   it("20 nodes on one config mint one token at a time, about once per lifetime", async () => {
     emu.setTokenDelay(200); // a slow token endpoint makes overlapping requests visible
     const nodes: FlowNode[] = [
       TAB,
-      {
-        id: "cfg",
-        z: "tab",
-        type: "box-config",
-        authType: "ccg",
-        apiBaseUrl: emu.apiUrl,
-        subjectType: "enterprise",
-        subjectId: "100001",
-      },
+      configNode(emu.apiUrl, { authType: "ccg", subjectType: "enterprise", subjectId: "100001" }),
     ];
     for (let i = 0; i < 20; i++)
       nodes.push(eventsNode(`in${i}`, [`out${i}`]), { id: `out${i}`, z: "tab", type: "helper" });

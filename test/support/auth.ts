@@ -2,17 +2,18 @@ import fs from "fs";
 import path from "path";
 import type { BoxEmulator } from "../../emulator/index";
 import type { FlowNode } from "./node-helper";
-import { tempDir as makeTempDir } from "./temp-dir";
 import { delay as sleep } from "./wait";
 
 export { collect, helper, NODES as nodeFiles } from "./node-helper";
+export { tempDir } from "./temp-dir";
 export { delay as sleep, waitFor } from "./wait";
 
-export function tempDir(prefix = "box-auth-"): string {
-  return makeTempDir(prefix);
-}
-
 export const TAB = { id: "tab", type: "tab", label: "auth" };
+
+/** The auth tests' box-config node `cfg`, against the emulator at `apiUrl`. */
+export function configNode(apiUrl: string, properties: Record<string, unknown>): FlowNode {
+  return { id: "cfg", z: "tab", type: "box-config", apiBaseUrl: apiUrl, ...properties };
+}
 
 export function eventsNode(id: string, wires: string[] = ["out"]): FlowNode {
   return {

@@ -3,6 +3,23 @@ import type { FlowNode } from "./node-helper";
 import { BoxEmulator } from "../../emulator";
 import { delay } from "./wait";
 
+/** A core file node `file1` that appends each message's payload to `outFile`, one per line. */
+export function fileNode(outFile: string): FlowNode {
+  return {
+    id: "file1",
+    type: "file",
+    z: "tab1",
+    name: "",
+    filename: outFile,
+    filenameType: "str",
+    appendNewline: true,
+    createDir: true,
+    overwriteFile: "false",
+    encoding: "none",
+    wires: [[]],
+  };
+}
+
 export interface FileFlowOptions {
   emulator: BoxEmulator;
   /** Where the flow's file node appends one JSON event per line. */
@@ -43,19 +60,9 @@ export function fileFlow({ emulator, outFile, token, name = "", events = {} }: F
       ...events,
     },
     {
-      id: "file1",
-      type: "file",
-      z: "tab1",
-      name: "",
-      filename: outFile,
-      filenameType: "str",
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: "false",
-      encoding: "none",
+      ...fileNode(outFile),
       x: 360,
       y: 80,
-      wires: [[]],
     },
   ];
 }

@@ -5,7 +5,7 @@ import path from "path";
 const created: string[] = [];
 
 /** A fresh folder under the system temp dir, removed when the test process exits. */
-export function tempDir(prefix: string): string {
+export function tempDir(prefix = "box-test-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   if (created.length === 0) process.once("exit", removeAll);
   created.push(dir);
