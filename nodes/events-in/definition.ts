@@ -26,8 +26,6 @@ export interface BoxEventsInDef {
 /** Upgrades of stored definitions; version 1 (the first versioned one) has the same properties as before. */
 const MIGRATIONS: readonly Migration<BoxEventsInDef>[] = [(def) => def];
 
-export const EVENTS_IN_VERSION = MIGRATIONS.length;
-
 export function migrateEventsIn(def: BoxEventsInDef): BoxEventsInDef {
   return migrate(def, MIGRATIONS);
 }
