@@ -25,11 +25,6 @@ export default tseslint.config(
     },
   },
   {
-    // registerAdminEndpoints is being split into named handlers (issue 8); until then a warning only
-    files: ["nodes/box-config-admin.ts"],
-    rules: { "max-lines-per-function": ["warn", { max: 60, skipBlankLines: true, skipComments: true }] },
-  },
-  {
     files: ["test/**/*.ts", "emulator/**/*.ts", "bench/**/*.ts", "demo/**/*.ts"],
     rules: { "max-lines-per-function": "off" },
   },

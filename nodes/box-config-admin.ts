@@ -2,7 +2,7 @@ import { randomBytes } from "crypto";
 import os from "os";
 import path from "path";
 import { checkedApiOrigin, DEFAULT_API_BASE_URL } from "./box/api-origin";
-import { AuthType, createTokenSource } from "./box/auth/auth-settings";
+import { AuthType, createTokenSource, subjectTypeOf } from "./box/auth/auth-settings";
 import { authorizeUrl, exchangeCode, notAuthorized, OAuth2Client, storedFrom, tokenHash } from "./box/auth/oauth2";
 import { DeveloperTokenSource } from "./box/auth/token-source";
 import { isStoreLocked, TokenStore } from "./box/auth/token-store";
@@ -11,6 +11,7 @@ import { BoxError } from "./box/errors";
 import { HttpClient } from "./box/http";
 import { ProxySettings } from "./box/proxy-settings";
 import { reason } from "./box/reasons";
+import { CREDENTIAL_KEYS, CredentialKey } from "./box-config-credentials";
 import { Credentials, resolveConfig, resolveProxy } from "./box-config-settings";
 import { BoxConfigNode, NodeAPI } from "./node-red-types";
 import { reasonText } from "./reason-text";
@@ -19,7 +20,6 @@ import { reasonText } from "./reason-text";
 const UNCHANGED = "__PWRD__";
 const STATE_LIFETIME_MS = 10 * 60_000;
 const MAX_PENDING = 100;
-const CREDENTIAL_KEYS = ["clientId", "clientSecret", "accessToken", "refreshToken", "jwtConfig"] as const;
 
 interface Request {
   body?: Record<string, unknown>;
@@ -96,8 +96,6 @@ export function registerAdminEndpoints(RED: NodeAPI, store: TokenStore): void {
   RED.httpAdmin.get("/box-config/oauth2/status", read, (req: Request, res: Response) => handleStatus(admin, req, res));
 }
 
-type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
-
 /**
  * The credentials a dialog request may use: what was typed, and for a password left unchanged (`__PWRD__`)
  * the deployed node's own, only when the request goes to that node's API origin. `deployed` is set when the
@@ -156,7 +154,7 @@ async function handleTest(admin: Admin, req: Request, res: Response): Promise<vo
       {
         authType,
         apiBaseUrl: origin,
-        subjectType: body.subjectType === "user" ? "user" : "enterprise",
+        subjectType: subjectTypeOf(body.subjectType),
         subjectId: text(body.subjectId),
         proxy: text(body.proxy),
         jwtConfigPath: text(body.jwtConfigPath),
