@@ -29,6 +29,6 @@ export function englishReason({ key, args }: Reason): string {
 }
 
 /** Replaces `__name__` placeholders the way Node-RED's i18n does. */
-function fillIn(template: string, args: ReasonArgs = {}): string {
+export function fillIn(template: string, args: ReasonArgs = {}): string {
   return template.replace(/__(\w+)__/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
 }
