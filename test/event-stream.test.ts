@@ -226,6 +226,23 @@ describe("EventStream against the emulator", function () {
     should(last).equal((BigInt("1152922976252290886") + 1000n).toString());
   });
 
+  it("follows a live stream through short and duplicate pages: a short page that was not the end costs a poll, not an event", async () => {
+    harness = new StreamHarness(emulator).start();
+    await harness.untilPolling();
+    emulator.setQuirks({ duplicatePages: true, shortPages: true });
+    const created = [];
+    for (let burst = 0; burst < 8; burst++) {
+      created.push(...emulator.createEvents(40 + burst * 30));
+      await delay(10);
+    }
+    await harness.untilDelivered(created.length);
+    await harness.untilPolling();
+    assertExactlyOnceInOrder(created, harness.delivered);
+    const fetches = emulator.requests.filter((r) => r.method === "GET" && r.path.startsWith("/2.0/events?")).length;
+    should(harness.pages.length).be.aboveOrEqual(10); // the pages really were short
+    should(fetches).be.belowOrEqual(harness.pages.length + 1); // the start ("now") + one fetch per page, none to find the end
+  });
+
   it("keeps positions above 2^53 exact end to end", async () => {
     emulator.setQuirks({ positionFormat: "number" });
     emulator.createEvents(7);
