@@ -1,8 +1,7 @@
+import { MAX_DELAY_MS } from "./backoff";
 import { HttpResponse, retryAfterMs } from "./http";
 import { sleep } from "./sleep";
 
-/** Box sends `retry-after` in seconds and limits per minute: a longer pause is a bogus header, not a limit. */
-const MAX_PAUSE_MS = 60_000;
 /** A 429 without `retry-after` still pauses everyone this long. */
 const DEFAULT_PAUSE_MS = 1000;
 /** Requests that waited go out spread over this long, so fifty nodes do not come back as one burst. */
@@ -16,9 +15,9 @@ const SPREAD_MS = 1000;
 export class RateGate {
   private openAt = 0;
 
-  /** Box answered 429: no request goes out for `retryAfterMs` (clamped). */
+  /** Box answered 429: no request goes out for `retryAfterMs`, clamped as every other delay. */
   pause(retryAfterMs: number | undefined): void {
-    const ms = Math.min(MAX_PAUSE_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
+    const ms = Math.min(MAX_DELAY_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
     this.openAt = Math.max(this.openAt, Date.now() + ms);
   }
 
