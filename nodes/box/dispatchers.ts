@@ -29,7 +29,9 @@ export class Dispatchers {
   constructor(private readonly settings: ProxySettings) {}
 
   for(url: string): Route {
-    const proxy = proxyFor(this.settings, new URL(url));
+    // no proxy at all (the usual case): no URL to parse on every request
+    const anyProxy = this.settings.httpProxy !== undefined || this.settings.httpsProxy !== undefined;
+    const proxy = anyProxy ? proxyFor(this.settings, new URL(url)) : undefined;
     if (!proxy) return { dispatcher: (this.direct ??= new Agent(AGENT_OPTIONS)), proxied: false };
     let agent = this.proxies.get(proxy);
     if (!agent) {
