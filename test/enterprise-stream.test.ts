@@ -238,6 +238,31 @@ describe("enterprise event streams against the emulator", function () {
     });
   }
 
+  it("ends a catch-up at a page that only repeats what it sent: a Box that keeps repeating is no request storm", async () => {
+    const created = emulator.createEnterpriseEvents(5);
+    let last: EventsPage | undefined;
+    let repeats = 0;
+    harness = adminStream("admin_logs_streaming", {
+      startFrom: "beginning",
+      pollIntervalMs: 600_000,
+      wrapApi: (api: BoxApi) => ({
+        // after the real events: the same page again and again, each time at a new position
+        getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
+          const page = await api.getEvents(...args);
+          if (page.entries.length > 0) return (last = page);
+          repeats++;
+          return { entries: last!.entries, nextPosition: (BigInt(args[0] as string) + 1n).toString() };
+        },
+        getRealtimeServer: (...args: Parameters<BoxApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
+        longPoll: (...args: Parameters<BoxApi["longPoll"]>) => api.longPoll(...args),
+      }),
+    }).start();
+    await untilPolling();
+    await delay(500); // the quiet period is what is measured
+    should(repeats).equal(1);
+    assertExactlyOnce(created, harness.delivered);
+  });
+
   it("admin_logs started now keeps sending created_after while Box answers 0, until it gives a position", async () => {
     harness = adminStream("admin_logs", { startFrom: "now" }).start();
     await untilPolling();

@@ -187,7 +187,7 @@ export class EventStream {
   }
 
   /**
-   * Fetches pages while they come back full (user streams) or until one comes back empty (enterprise
+   * Fetches pages while they come back full (user streams) or until one brings nothing unseen (enterprise
    * streams). A short page may not be the end, but for user streams the next long poll carries the
    * position, so the realtime server answers it at once when more is waiting: no fetch is spent on
    * finding out.
@@ -198,16 +198,17 @@ export class EventStream {
       const filter = from === undefined ? { ...this.filter, createdAfter: this.createdAfter } : this.filter;
       const page = await this.options.api.getEvents(from, this.options.streamType, MAX_PAGE_SIZE, signal, filter);
       if (signal.aborted) return;
-      const fresh = page.entries.filter((event) => this.isNew(event) && this.isWanted(event));
+      const unseen = page.entries.filter((event) => this.isNew(event));
+      const fresh = unseen.filter((event) => this.isWanted(event));
       // admin_logs answers an empty page with position 0: continuing from there would replay a year
       const moved = page.nextPosition !== from && page.nextPosition !== "0";
       if (moved) [this.position, this.createdAfter] = [page.nextPosition, undefined];
       if (fresh.length > 0 || moved) await this.options.onEvents(fresh, page.nextPosition);
       this.backoff.reset();
       // a short user page is followed by a long poll with the position, which says whether more is waiting;
-      // enterprise streams have no long poll: only an empty page ends their catch-up
-      const caughtUp =
-        this.pollIntervalMs === undefined ? page.entries.length < MAX_PAGE_SIZE : page.entries.length === 0;
+      // enterprise streams have no long poll: a page with nothing unseen (empty, or only at-least-once repeats)
+      // ends their catch-up, a short one does not
+      const caughtUp = this.pollIntervalMs === undefined ? page.entries.length < MAX_PAGE_SIZE : unseen.length === 0;
       if (caughtUp || !moved) return;
     }
   }
