@@ -123,4 +123,45 @@ describe("examples end to end, with a real MQTT broker and a real SMTP server", 
     });
     cleanRun(nodeRed);
   });
+
+  it("box-security-events-to-mqtt: each new share, and a summary of the failed logins, reach MQTT; nothing else", async () => {
+    broker = await MqttBroker.start();
+    const subscriber = await broker.subscriber("box/security/#");
+    stopSubscriber = () => subscriber.client.endAsync();
+    const flow = example("box-security-events-to-mqtt.json", emulator);
+    Object.assign(ofType(flow, "mqtt-broker"), { broker: "127.0.0.1", port: String(broker.port) });
+    // as shipped it polls every 60 s and sums up 5 minutes: a test has less time
+    Object.assign(ofType(flow, "box-events-in"), { pollInterval: 5, startFrom: "beginning" });
+    Object.assign(ofType(flow, "join"), { timeout: "1" });
+    emulator.createEnterpriseEvent({ event_type: "LOGIN" });
+    const failed = emulator.createEnterpriseEvents(3, { event_type: "FAILED_LOGIN" });
+    const share = emulator.createEnterpriseEvent({ event_type: "SHARE" });
+    emulator.createEnterpriseEvent({ event_type: "DOWNLOAD" });
+    nodeRed = await NodeRedProcess.start();
+    await nodeRed.deploy(flow);
+    const received = subscriber.received;
+    await waitFor(() => received.length >= 2, "a share and a failed-login summary on MQTT", 30_000);
+
+    const onTopic = (topic: string) => received.filter((m) => m.topic === topic).map((m) => JSON.parse(m.payload));
+    const source = share.source as Record<string, unknown>;
+    should(onTopic("box/security/shares")).eql([
+      {
+        item: source.item_name,
+        itemType: "file",
+        itemId: source.item_id,
+        owner: "demo@example.com",
+        by: "demo@example.com",
+        at: share.created_at,
+        eventId: share.event_id,
+      },
+    ]);
+    const summaries = onTopic("box/security/failed-logins");
+    should(summaries).have.length(1);
+    should(summaries[0]).match({ count: 3, logins: ["sam@example.com"], ips: ["198.51.100.23"] });
+    should(failed.map((e) => e.created_at)).containEql(summaries[0].first); // the streaming type is not in time order
+    // Box filtered the stream: only the two wanted types were asked for, and no long poll
+    const gets = emulator.requests.filter((r) => r.path.startsWith("/2.0/events"));
+    should(gets.every((r) => r.method === "GET" && r.path.includes("event_type=FAILED_LOGIN%2CSHARE"))).be.true();
+    cleanRun(nodeRed);
+  });
 });
