@@ -53,6 +53,16 @@ describe("examples end to end, with a real MQTT broker and a real SMTP server", 
     for (const token of emulator.issuedTokens()) should(nr.output.includes(token)).be.false();
   };
 
+  /** A real broker, a subscriber on `topic`, and the example with its mqtt-broker node pointed at the broker. */
+  const mqttExample = async (file: string, topic: string) => {
+    broker = await MqttBroker.start();
+    const subscriber = await broker.subscriber(topic);
+    stopSubscriber = () => subscriber.client.endAsync();
+    const flow = example(file, emulator);
+    Object.assign(ofType(flow, "mqtt-broker"), { broker: "127.0.0.1", port: String(broker.port) });
+    return { subscriber, flow };
+  };
+
   it("mail-new-invoices: every new PDF in the folder arrives as a mail with the file attached", async () => {
     mailServer = await MailServer.start();
     const invoices = emulator.items.createFolder("Invoices").folder.id as string;
@@ -94,11 +104,7 @@ describe("examples end to end, with a real MQTT broker and a real SMTP server", 
   });
 
   it("publish-upload-links-to-mqtt: the subscriber gets each upload's summary with its new shared link", async () => {
-    broker = await MqttBroker.start();
-    const subscriber = await broker.subscriber("box/links/#");
-    stopSubscriber = () => subscriber.client.endAsync();
-    const flow = example("publish-upload-links-to-mqtt.json", emulator);
-    Object.assign(ofType(flow, "mqtt-broker"), { broker: "127.0.0.1", port: String(broker.port) });
+    const { subscriber, flow } = await mqttExample("publish-upload-links-to-mqtt.json", "box/links/#");
     nodeRed = await NodeRedProcess.start();
     await nodeRed.deploy(flow);
     await waitFor(() => emulator.heldPolls() > 0, "the event node's long poll", 30_000);
@@ -125,11 +131,7 @@ describe("examples end to end, with a real MQTT broker and a real SMTP server", 
   });
 
   it("box-security-events-to-mqtt: each new share, and a summary of the failed logins, reach MQTT; nothing else", async () => {
-    broker = await MqttBroker.start();
-    const subscriber = await broker.subscriber("box/security/#");
-    stopSubscriber = () => subscriber.client.endAsync();
-    const flow = example("box-security-events-to-mqtt.json", emulator);
-    Object.assign(ofType(flow, "mqtt-broker"), { broker: "127.0.0.1", port: String(broker.port) });
+    const { subscriber, flow } = await mqttExample("box-security-events-to-mqtt.json", "box/security/#");
     // as shipped it polls every 60 s and sums up 5 minutes: a test has less time
     Object.assign(ofType(flow, "box-events-in"), { pollInterval: 5, startFrom: "beginning" });
     Object.assign(ofType(flow, "join"), { timeout: "1" });
