@@ -1,5 +1,6 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { approveInBrowser } from "./support/auth";
 import { ForwardProxy } from "./support/forward-proxy";
 import { helper, NODES } from "./support/node-helper";
 import { resolveFromNodeRed } from "./support/node-red-version";
@@ -76,6 +77,28 @@ describe("Test connection through a proxy, with secrets from the environment (te
     should((await test({ proxy: "" })).body).containEql({ ok: true });
     should(proxy.forwarded.length).equal(forwarded);
     should((await test({ proxy: "gone" })).body).eql({ ok: false, reason: "missing http proxy config" });
+  });
+
+  it("OAuth 2: the code is exchanged through the proxy chosen in the dialog (the browser goes to Box directly)", async () => {
+    const start = await helper
+      .request()
+      .post("/box-config/oauth2/start")
+      .send({
+        id: "cfg",
+        apiBaseUrl: emu.apiUrl,
+        proxy: "proxy1",
+        clientId: emu.clientId,
+        clientSecret: emu.clientSecret,
+        redirectUri: "http://127.0.0.1:1880/box-config/oauth2/callback",
+      })
+      .expect(200);
+    const redirect = await approveInBrowser(start.body.authorizeUrl);
+    const browserRequests = emu.requests.length;
+    const page = await helper.request().get(`/box-config/oauth2/callback${redirect.search}`).expect(200);
+    should(page.text).match(/Authorized as/);
+    const runtime = emu.requests.slice(browserRequests);
+    should(runtime.map((r) => r.path)).containEql("/oauth2/token");
+    for (const request of runtime) should(proxy.upstreamPorts.has(request.remotePort ?? -1)).be.true();
   });
 
   it("never sends the host's environment or files to another API URL", async () => {
