@@ -87,39 +87,16 @@ export class ItemTree {
   }
 
   createFolder(name: string, parentId = ROOT_ID): TreeFolder {
-    const parent = this.liveParent(parentId);
-    this.checkName(name, parent.id);
-    const now = boxTimestamp();
-    const folder: TreeFolder = {
-      type: "folder",
-      id: String(this.nextFolderId++),
-      name,
-      parentId: parent.id,
-      sequence: 0,
-      createdAt: now,
-      modifiedAt: now,
-      trashedAt: null,
-      access: "ok",
-    };
+    const folder: TreeFolder = { type: "folder", ...this.newItem(name, parentId, this.nextFolderId++) };
     this.folders.set(folder.id, folder);
     return folder;
   }
 
   /** A new file; `content` sets size and sha1, otherwise `size` (default 1024) is recorded without bytes. */
   createFile(name: string, parentId = ROOT_ID, content?: Buffer, size?: number): TreeFile {
-    const parent = this.liveParent(parentId);
-    this.checkName(name, parent.id);
-    const now = boxTimestamp();
     const file: TreeFile = {
       type: "file",
-      id: String(this.nextFileId++),
-      name,
-      parentId: parent.id,
-      sequence: 0,
-      createdAt: now,
-      modifiedAt: now,
-      trashedAt: null,
-      access: "ok",
+      ...this.newItem(name, parentId, this.nextFileId++),
       size: 0,
       sha1: "",
       versionId: "",
@@ -127,6 +104,23 @@ export class ItemTree {
     this.setContent(file, content, size);
     this.files.set(file.id, file);
     return file;
+  }
+
+  /** What every new item starts with, in a live parent under a name not taken there. */
+  private newItem(name: string, parentId: string, id: number): BaseItem {
+    const parent = this.liveParent(parentId);
+    this.checkName(name, parent.id);
+    const now = boxTimestamp();
+    return {
+      id: String(id),
+      name,
+      parentId: parent.id,
+      sequence: 0,
+      createdAt: now,
+      modifiedAt: now,
+      trashedAt: null,
+      access: "ok",
+    };
   }
 
   /** A new version of a file (an upload to `/files/{id}/content`). */

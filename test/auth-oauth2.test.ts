@@ -6,6 +6,7 @@ import {
   approveInBrowser,
   collect,
   configNode,
+  oauth2FileFlow,
   eventsNode,
   filesUnder,
   helper,
@@ -17,7 +18,6 @@ import {
   trickle,
   waitFor,
 } from "./support/auth";
-import { fileNode } from "./support/file-flow";
 import { NodeRedProcess } from "./support/node-red-process";
 
 const CALLBACK = "http://127.0.0.1:1880/box-config/oauth2/callback";
@@ -235,27 +235,7 @@ describe("auth: OAuth 2 on a real Node-RED, across a restart without a deploy", 
     should(page.status).equal(200);
     (await page.text()).should.match(/Authorized as Demo User/);
 
-    await nr.deploy([
-      { id: "tab", type: "tab", label: "box" },
-      {
-        id: "cfg",
-        type: "box-config",
-        authType: "oauth2",
-        apiBaseUrl: emu.apiUrl,
-        credentials: { clientId: emu.clientId, clientSecret: emu.clientSecret },
-      },
-      {
-        id: "in",
-        z: "tab",
-        type: "box-events-in",
-        box: "cfg",
-        streamType: "all",
-        startFrom: "beginning",
-        resume: true,
-        wires: [["writer"]],
-      },
-      { ...fileNode(outFile), id: "writer", z: "tab" },
-    ]);
+    await nr.deploy(oauth2FileFlow(emu, outFile, { id: "tab", type: "tab", label: "box" }));
     const written = () => (fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "");
     const before = await trickle(emu, 8, 2, 700); // several 2-second lifetimes: several rotations
     await waitFor(() => before.every((id) => written().includes(id)), "events before the restart").catch((err) => {

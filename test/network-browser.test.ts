@@ -8,15 +8,14 @@ import {
   saveScreenshot,
   SKIP_MESSAGE,
   type Browser,
+  type EditorRED,
 } from "./support/browser";
 import { ForwardProxy } from "./support/forward-proxy";
 import { NodeRedProcess } from "./support/node-red-process";
 
 /** In page.evaluate callbacks: the editor's globals. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-declare const RED: any;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-declare const document: any;
+declare const RED: EditorRED;
+declare const document: { getElementById(id: string): { className: string } };
 
 const PROXY_USER = { username: "ui", password: "ui-pass" };
 
@@ -94,8 +93,8 @@ describe("box-config dialog: proxy and environment (real browser)", function () 
     await page.click("#node-config-dialog-ok");
     await page.locator("#node-config-input-authType").waitFor({ state: "detached" });
     await page.click("#node-dialog-ok");
-    const configId = await page.evaluate((id) => RED.nodes.node(id).box, eventsId);
-    should(await page.evaluate((id) => RED.nodes.node(id).proxy, configId)).equal(proxyId);
+    const configId = await page.evaluate((id) => RED.nodes.node(id)!.box as string, eventsId);
+    should(await page.evaluate((id) => RED.nodes.node(id)!.proxy, configId)).equal(proxyId);
 
     // Unticked, the choice is dropped: the environment's proxy applies again.
     await page.evaluate((id) => RED.editor.editConfig("", "box-config", id), configId);
@@ -104,7 +103,7 @@ describe("box-config dialog: proxy and environment (real browser)", function () 
     await page.locator("#node-config-input-useProxy").uncheck();
     await page.click("#node-config-dialog-ok");
     await page.locator("#node-config-input-authType").waitFor({ state: "detached" });
-    should(await page.evaluate((id) => RED.nodes.node(id).proxy, configId)).equal("");
+    should(await page.evaluate((id) => RED.nodes.node(id)!.proxy, configId)).equal("");
     should(pageErrors).eql([]);
   });
 });

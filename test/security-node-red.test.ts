@@ -2,13 +2,14 @@ import fs from "fs";
 import path from "path";
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator/index";
-import { approveInBrowser, tempDir, trickle } from "./support/auth";
+import { approveInBrowser, oauth2FileFlow, tempDir, trickle } from "./support/auth";
 import { HostileBox, streamHuge } from "./support/hostile-box";
+import type { FlowNode } from "./support/node-helper";
 import { NodeRedProcess } from "./support/node-red-process";
 import { statusesIn, statusWatcher } from "./support/status-flow";
 import { delay, waitFor } from "./support/wait";
 
-const TAB = { id: "tab", type: "tab", label: "security" };
+const TAB: FlowNode = { id: "tab", type: "tab", label: "security" };
 
 function post(nr: NodeRedProcess, route: string, body: object): Promise<Response> {
   return fetch(`${nr.url}${route}`, {
@@ -33,41 +34,6 @@ async function authorize(nr: NodeRedProcess, emu: BoxEmulator, id: string): Prom
   (await page.text()).should.match(/Authorized as Demo User/);
 }
 
-function oauth2Flow(emu: BoxEmulator, outFile: string): object[] {
-  return [
-    TAB,
-    {
-      id: "cfg",
-      type: "box-config",
-      authType: "oauth2",
-      apiBaseUrl: emu.apiUrl,
-      credentials: { clientId: emu.clientId, clientSecret: emu.clientSecret },
-    },
-    {
-      id: "in",
-      z: "tab",
-      type: "box-events-in",
-      box: "cfg",
-      streamType: "all",
-      startFrom: "beginning",
-      resume: true,
-      wires: [["writer"]],
-    },
-    {
-      id: "writer",
-      z: "tab",
-      type: "file",
-      filename: outFile,
-      filenameType: "str",
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: "false",
-      encoding: "none",
-      wires: [[]],
-    },
-  ];
-}
-
 describe("security: in a real Node-RED process", function () {
   this.timeout(180_000);
   let emu: BoxEmulator | undefined;
@@ -88,7 +54,7 @@ describe("security: in a real Node-RED process", function () {
     await authorize(nr, emu, "cfg");
     const outFile = path.join(nr.userDir, "events.jsonl");
     await nr.deploy([
-      ...oauth2Flow(emu, outFile),
+      ...oauth2FileFlow(emu, outFile, TAB),
       {
         id: "app",
         type: "box-config",
@@ -236,7 +202,7 @@ describe("security: in a real Node-RED process", function () {
     const runtimeConfig = () => JSON.parse(fs.readFileSync(path.join(nr!.userDir, ".config.runtime.json"), "utf8"));
     await authorize(nr, emu, "cfg");
     const outFile = path.join(tempDir("box-out-"), "events.jsonl");
-    const flow = oauth2Flow(emu, outFile);
+    const flow = oauth2FileFlow(emu, outFile, TAB);
     await nr.deploy(flow);
     const written = () => (fs.existsSync(outFile) ? fs.readFileSync(outFile, "utf8") : "");
     const arrive = async (ids: string[], what: string) =>

@@ -1,6 +1,7 @@
 import fs from "fs";
 import path from "path";
 import type { BoxEmulator } from "../../emulator/index";
+import { fileNode } from "./file-flow";
 import type { FlowNode } from "./node-helper";
 import { delay as sleep } from "./wait";
 
@@ -8,11 +9,30 @@ export { collect, helper, NODES as nodeFiles } from "./node-helper";
 export { tempDir } from "./temp-dir";
 export { delay as sleep, waitFor } from "./wait";
 
-export const TAB = { id: "tab", type: "tab", label: "auth" };
+export const TAB: FlowNode = { id: "tab", type: "tab", label: "auth" };
 
 /** The auth tests' box-config node `cfg`, against the emulator at `apiUrl`. */
 export function configNode(apiUrl: string, properties: Record<string, unknown>): FlowNode {
   return { id: "cfg", z: "tab", type: "box-config", apiBaseUrl: apiUrl, ...properties };
+}
+
+/**
+ * A real-process OAuth 2 flow: box-config `cfg` (client ID and secret; the tokens come from the store),
+ * box-events-in `in` from the beginning with resume, and a file node `writer` appending to `outFile`.
+ */
+export function oauth2FileFlow(emu: BoxEmulator, outFile: string, tab: FlowNode = TAB): FlowNode[] {
+  return [
+    tab,
+    {
+      id: "cfg",
+      type: "box-config",
+      authType: "oauth2",
+      apiBaseUrl: emu.apiUrl,
+      credentials: { clientId: emu.clientId, clientSecret: emu.clientSecret },
+    },
+    { ...eventsNode("in", ["writer"]), resume: true },
+    { ...fileNode(outFile), id: "writer", z: tab.id },
+  ];
 }
 
 export function eventsNode(id: string, wires: string[] = ["out"]): FlowNode {

@@ -33,6 +33,7 @@ export interface EditorRED {
     filterLinks(filter: { source: { id: string } }): { target: { id: string } }[];
   };
   sidebar: { show(name: string): void };
+  editor: { editConfig(name: string, type: string, id: string): void };
 }
 declare const RED: EditorRED;
 

@@ -1,5 +1,6 @@
 import fs from "fs";
 import path from "path";
+import { fileNode } from "./file-flow";
 
 export interface NetworkFlowOptions {
   /** The box-config's properties (authType, apiBaseUrl, subjectId, jwtConfigPath, ...). */
@@ -16,18 +17,7 @@ export interface NetworkFlowOptions {
  * node, and a core status node writing every status text of the events node to a second file.
  */
 export function networkFlow({ config, credentials, proxyNode, dir }: NetworkFlowOptions): object[] {
-  const file = (id: string, name: string) => ({
-    id,
-    type: "file",
-    z: "tab1",
-    filename: path.join(dir, name),
-    filenameType: "str",
-    appendNewline: true,
-    createDir: true,
-    overwriteFile: "false",
-    encoding: "none",
-    wires: [[]],
-  });
+  const file = (id: string, name: string) => ({ ...fileNode(path.join(dir, name)), id });
   const flow: object[] = [
     { id: "tab1", type: "tab", label: "Box" },
     {
