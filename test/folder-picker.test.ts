@@ -1,4 +1,5 @@
 import should from "should";
+import type { FolderView } from "../nodes/box/folder-browser";
 import { startEmulator, type BoxEmulator } from "../emulator";
 import { eventFlow, helper, NODES } from "./support/node-helper";
 
@@ -28,7 +29,8 @@ describe("folder picker admin endpoint", function () {
   const browse = async (query: Record<string, string>) => {
     const res = await helper.request().get("/box-events-in/folders").query(query);
     should(res.text).not.containEql(token);
-    return { status: res.status as number, body: res.body as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    // the picker's answer: a folder view, or ok: false with a reason
+    return { status: res.status as number, body: res.body as FolderView & { ok: boolean; reason?: string } };
   };
 
   it("lists the folders of a folder with the deployed config node's token, and where the folder is", async () => {
