@@ -1,6 +1,9 @@
 import fs from "fs";
 import path from "path";
 import { fileNode } from "./file-flow";
+import { statusesIn, statusWatcher } from "./status-flow";
+
+const STATUS_FILE = "status.jsonl";
 
 export interface NetworkFlowOptions {
   /** The box-config's properties (authType, apiBaseUrl, subjectId, jwtConfigPath, ...). */
@@ -8,7 +11,7 @@ export interface NetworkFlowOptions {
   credentials?: Record<string, string>;
   /** A core `http proxy` config node for the box-config's `proxy` property. */
   proxyNode?: { url: string; noproxy?: string[]; username?: string; password?: string };
-  /** Where the flow writes its files: `events.jsonl` (one Box event a line) and `status.txt` (one status a line). */
+  /** Where the flow writes its files: `events.jsonl` (one Box event a line) and `status.jsonl` (one status a line). */
   dir: string;
 }
 
@@ -40,15 +43,7 @@ export function networkFlow({ config, credentials, proxyNode, dir }: NetworkFlow
       wires: [["events-file"]],
     },
     file("events-file", "events.jsonl"),
-    { id: "status1", type: "status", z: "tab1", scope: ["events1"], wires: [["status-text"]] },
-    {
-      id: "status-text",
-      type: "change",
-      z: "tab1",
-      rules: [{ t: "set", p: "payload", pt: "msg", to: "status.text", tot: "msg" }],
-      wires: [["status-file"]],
-    },
-    file("status-file", "status.txt"),
+    ...statusWatcher("tab1", ["events1"], path.join(dir, STATUS_FILE)),
   ];
   if (proxyNode) {
     const { username, password, ...props } = proxyNode;
@@ -71,7 +66,7 @@ export function deliveredIds(dir: string): string[] {
 
 /** Every status text the events node showed, in order. */
 export function statusTexts(dir: string): string[] {
-  return lines(path.join(dir, "status.txt"));
+  return statusesIn(path.join(dir, STATUS_FILE)).map((status) => status.text ?? "");
 }
 
 function lines(file: string): string[] {

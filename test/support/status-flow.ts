@@ -1,7 +1,9 @@
 import fs from "fs";
+import { fileNode } from "./file-flow";
+import type { FlowNode } from "./node-helper";
 
 /** A Status node watching `nodeIds` that appends every status it sees as one JSON line to `file`. */
-export function statusWatcher(tab: string, nodeIds: string[], file: string): object[] {
+export function statusWatcher(tab: string, nodeIds: string[], file: string): FlowNode[] {
   return [
     { id: "status-watch", type: "status", z: tab, scope: nodeIds, x: 100, y: 300, wires: [["status-line"]] },
     {
@@ -14,20 +16,7 @@ export function statusWatcher(tab: string, nodeIds: string[], file: string): obj
       y: 300,
       wires: [["status-file"]],
     },
-    {
-      id: "status-file",
-      type: "file",
-      z: tab,
-      filename: file,
-      filenameType: "str",
-      appendNewline: true,
-      createDir: true,
-      overwriteFile: "false",
-      encoding: "none",
-      x: 500,
-      y: 300,
-      wires: [[]],
-    },
+    { ...fileNode(file), id: "status-file", z: tab, x: 500, y: 300 },
   ];
 }
 
