@@ -77,7 +77,7 @@ export = function register(RED: NodeAPI): void {
       controller.abort();
       running
         .then(() => delivered.closed(removed, receiversRunning))
-        .catch((err) => node.warn(`position not saved: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err) => positionNotSaved(RED, node, err))
         .then(() => api.close())
         .then(done, done);
     });
@@ -180,4 +180,10 @@ function misconfigured(node: Node, err: unknown, statusText: (error: BoxError) =
     clearImmediate(report);
     done();
   });
+}
+
+/** The position could not be written (a context store failing): said once, in the runtime's language. */
+function positionNotSaved(RED: NodeAPI, node: Node, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  node.warn(translated(RED._, "box-events-in.warning.positionNotSaved", `position not saved: ${message}`, { message }));
 }
