@@ -5,7 +5,7 @@ import { fillIn, ReasonArgs } from "./box/reasons";
 import { migrate, Migration } from "./config-version";
 import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "./node-red-types";
 import en from "./locales/en-US/box-api.json";
-import { reasonText, translated } from "./reason-text";
+import { translated } from "./reason-text";
 
 interface BoxApiDef extends ApiNodeSettings {
   version?: number;
@@ -55,7 +55,7 @@ export = function register(RED: NodeAPI): void {
         },
         (err: unknown) => {
           if (controller.signal.aborted) return; // stopped by a deploy: nothing to report
-          const error = errorForCatch(RED, err);
+          const error = errorForCatch(RED, err, reasonsOf(RED, def));
           const status = err instanceof BoxError ? err.details.status : undefined;
           const text = status !== undefined ? t("status.httpStatus", { status }) : t("status.failed");
           node.status({ fill: "red", shape: "ring", text });
@@ -86,12 +86,18 @@ function callerFor(RED: NodeAPI, def: BoxApiDef): { caller?: BoxApiCaller; setup
     });
     return { caller };
   } catch (err) {
-    return { setupError: errorForCatch(RED, err) };
+    return { setupError: errorForCatch(RED, err, reasonsOf(RED, def)) };
   }
 }
 
+/** Reasons live in the config node's locale file, so the config node translates them; without one, English. */
+function reasonsOf(RED: NodeAPI, def: BoxApiDef): (err: BoxError) => string {
+  const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
+  return config ? (err) => config.reasonText(err) : (err) => err.reason;
+}
+
 /** The error a Catch node gets: the status, Box's code and request_id in the message; all of them in `cause`. */
-function errorForCatch(RED: NodeAPI, err: unknown): Error {
+function errorForCatch(RED: NodeAPI, err: unknown, reasons: (err: BoxError) => string): Error {
   const t = translator(RED);
   if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
   const { status, code, requestId, description } = err.details;
@@ -106,7 +112,7 @@ function errorForCatch(RED: NodeAPI, err: unknown): Error {
   // our own errors carry their detail (the placeholder, the size cap) in `description`
   const message = known
     ? t(`errors.${code}`, { placeholder: description ?? "", max: description ?? "" })
-    : reasonText(RED._, err);
+    : reasons(err);
   return Object.assign(new Error(message), { code: code ?? err.kind });
 }
 
