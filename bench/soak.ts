@@ -16,11 +16,11 @@ import { ChildProcess, fork, spawnSync } from "child_process";
 import path from "path";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { BackoffPolicy } from "../nodes/box/backoff";
-import { BoxApi, BoxEvent } from "../nodes/box/box-api";
+import { BoxApi, BoxEvent } from "../nodes/box/http/box-client";
 import { BoxError } from "../nodes/box/errors";
-import { EventStream, StreamState } from "../nodes/box/event-stream";
-import { HttpClient } from "../nodes/box/http";
-import { NO_PROXY } from "../nodes/box/proxy-settings";
+import { EventStream, StreamState } from "../nodes/box/events/event-stream";
+import { HttpClient } from "../nodes/box/http/http";
+import { NO_PROXY } from "../nodes/box/http/proxy-settings";
 import type { EmulatorOptions, Fault } from "../emulator";
 import type { SoakAction, SoakReady, SoakReply, SoakRequest } from "./soak-emulator";
 

@@ -10,7 +10,7 @@ import http from "http";
 import net from "net";
 import path from "path";
 import { DEMO_FOLDERS, seedDemoTree } from "../emulator/demo-tree";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { demoFlow } from "./flow";
 
 const ROOT = path.resolve(__dirname, "../..");

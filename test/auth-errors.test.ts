@@ -1,5 +1,5 @@
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { collect, eventsNode, helper, nodeFiles, sleep, TAB, tempDir, tokenRequests, waitFor } from "./support/auth";
 
 /** What a Status node sends: the status a node showed, and which node. */

@@ -1,7 +1,7 @@
 import fs from "fs";
 import path from "path";
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import {
   approveInBrowser,
   collect,

@@ -1,12 +1,12 @@
 import fs from "fs";
 import path from "path";
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { OAuth2TokenSource } from "../nodes/box/auth/oauth2";
 import { KEY_FILE, KeySources, isStoreLocked, STORE_FILE, TokenStore } from "../nodes/box/auth/token-store";
 import { BoxError } from "../nodes/box/errors";
-import { HttpClient } from "../nodes/box/http";
-import { NO_PROXY } from "../nodes/box/proxy-settings";
+import { HttpClient } from "../nodes/box/http/http";
+import { NO_PROXY } from "../nodes/box/http/proxy-settings";
 import { filesUnder, tempDir } from "./support/auth";
 
 /** A store instance of its own (as a new process would have), bypassing the one-per-directory cache. */

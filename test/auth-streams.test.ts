@@ -1,5 +1,5 @@
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { collect, configNode, eventsNode, helper, nodeFiles, TAB, tempDir, trickle, waitFor } from "./support/auth";
 import type { FlowNode } from "./support/node-helper";
 

@@ -1,9 +1,9 @@
 import should from "should";
-import { buildApiRequest } from "../nodes/box/api-request";
-import { DEFAULT_MAX_BYTES } from "../nodes/box/api-call";
+import { buildApiRequest } from "../nodes/box/api/api-request";
+import { DEFAULT_MAX_BYTES } from "../nodes/box/api/api-call";
 import { BoxError } from "../nodes/box/errors";
-import { renderPath } from "../nodes/box/path-template";
-import { isNewVersionPath, multipartBody, uploadUrl } from "../nodes/box/upload-body";
+import { renderPath } from "../nodes/box/api/path-template";
+import { isNewVersionPath, multipartBody, uploadUrl } from "../nodes/box/api/upload-body";
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {

@@ -1,6 +1,6 @@
 import should from "should";
 import type { Page } from "playwright-core";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { NodeRedProcess } from "./support/node-red-process";
 import {
   addNodeFromPalette,

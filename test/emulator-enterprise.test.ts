@@ -1,9 +1,9 @@
 import should from "should";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { jwtTokenSource, parseJwtConfig } from "../nodes/box/auth/jwt";
-import { HttpClient } from "../nodes/box/http";
-import { NO_PROXY } from "../nodes/box/proxy-settings";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { HttpClient } from "../nodes/box/http/http";
+import { NO_PROXY } from "../nodes/box/http/proxy-settings";
+import { startEmulator, type BoxEmulator } from "../emulator";
 
 interface Page {
   status: number;

@@ -1,6 +1,6 @@
 import should from "should";
 import { createHash } from "crypto";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 
 interface Reply {
   status: number;

@@ -1,6 +1,6 @@
 import should from "should";
 import http from "http";
-import { startEmulator, type BoxEmulator, type EmulatorOptions } from "../emulator/index";
+import { startEmulator, type BoxEmulator, type EmulatorOptions } from "../emulator";
 import { waitFor } from "./support/wait";
 
 interface Reply {

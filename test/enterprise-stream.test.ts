@@ -1,9 +1,9 @@
 import should from "should";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { DeveloperTokenSource } from "../nodes/box/auth/token-source";
-import { BoxApi, EnterpriseStreamType, EventsPage } from "../nodes/box/box-api";
-import { HttpClient } from "../nodes/box/http";
-import { NO_PROXY } from "../nodes/box/proxy-settings";
+import { BoxApi, EnterpriseStreamType, EventsPage } from "../nodes/box/http/box-client";
+import { HttpClient } from "../nodes/box/http/http";
+import { NO_PROXY } from "../nodes/box/http/proxy-settings";
 import { startEmulator, BoxEmulator, BoxEvent, RequestRecord } from "../emulator";
 import { assertExactlyOnceInOrder, HarnessOptions, StreamHarness } from "./support/stream-harness";
 import { delay, waitFor } from "./support/wait";

@@ -1,8 +1,8 @@
 import should from "should";
-import { BoxApi, BoxEvent } from "../nodes/box/box-api";
+import { BoxApi, BoxEvent } from "../nodes/box/http/box-client";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
-import { HttpClient } from "../nodes/box/http";
-import { NO_PROXY } from "../nodes/box/proxy-settings";
+import { HttpClient } from "../nodes/box/http/http";
+import { NO_PROXY } from "../nodes/box/http/proxy-settings";
 import { startEmulator, BoxEmulator, Fault, RequestRecord } from "../emulator";
 import { assertExactlyOnceInOrder, StreamHarness } from "./support/stream-harness";
 import { delay, waitFor } from "./support/wait";

@@ -1,7 +1,7 @@
 import should from "should";
 import fs from "fs";
 import path from "path";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { NodeRedProcess } from "./support/node-red-process";
 import { waitFor } from "./support/wait";
 

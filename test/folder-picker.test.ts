@@ -1,5 +1,5 @@
 import should from "should";
-import type { FolderView } from "../nodes/box/folder-browser";
+import type { FolderView } from "../nodes/box/folders/folder-browser";
 import { startEmulator, type BoxEmulator } from "../emulator";
 import { eventFlow, helper, NODES } from "./support/node-helper";
 

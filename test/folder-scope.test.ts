@@ -1,11 +1,11 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator";
 import { DeveloperTokenSource } from "../nodes/box/auth/token-source";
-import { BoxApi, BoxEvent } from "../nodes/box/box-api";
+import { BoxApi, BoxEvent } from "../nodes/box/http/box-client";
 import { BoxError } from "../nodes/box/errors";
-import { FolderScope } from "../nodes/box/folder-scope";
-import { ItemLookup, LOOKUP_FIELDS } from "../nodes/box/item-lookup";
-import { NO_PROXY } from "../nodes/box/proxy-settings";
+import { FolderScope } from "../nodes/box/folders/folder-scope";
+import { ItemLookup, LOOKUP_FIELDS } from "../nodes/box/folders/item-lookup";
+import { NO_PROXY } from "../nodes/box/http/proxy-settings";
 import { FAST_BACKOFF } from "./support/stream-harness";
 
 describe("folder scope and item lookups", function () {

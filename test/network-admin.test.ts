@@ -1,5 +1,5 @@
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { approveInBrowser } from "./support/auth";
 import { ForwardProxy } from "./support/forward-proxy";
 import { helper, NODES } from "./support/node-helper";

@@ -1,5 +1,5 @@
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import {
   addNodeFromPalette,
   canvasNode,

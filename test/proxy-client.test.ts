@@ -1,8 +1,8 @@
 import net, { AddressInfo } from "net";
 import should from "should";
 import { BoxError } from "../nodes/box/errors";
-import { HttpClient } from "../nodes/box/http";
-import { proxyFromConfigNode } from "../nodes/box/proxy-settings";
+import { HttpClient } from "../nodes/box/http/http";
+import { proxyFromConfigNode } from "../nodes/box/http/proxy-settings";
 import { ForwardProxy } from "./support/forward-proxy";
 import { delay } from "./support/wait";
 

@@ -4,8 +4,8 @@ import should from "should";
 import { readJwtConfigFile } from "../nodes/box/auth/jwt-config-file";
 import { credentialsFromEnvironment } from "../nodes/box/env-references";
 import { BoxError } from "../nodes/box/errors";
-import { proxyFor, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "../nodes/box/proxy-settings";
-import { transportError } from "../nodes/box/transport-errors";
+import { proxyFor, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "../nodes/box/http/proxy-settings";
+import { transportError } from "../nodes/box/http/transport-errors";
 import { tempDir } from "./support/temp-dir";
 
 const PROXY = "http://proxy.corp:3128/";

@@ -1,7 +1,7 @@
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
 import { collect, errorsOf, eventFlow, helper, NODES } from "./support/node-helper";
-import { RateGate } from "../nodes/box/rate-gate";
+import { RateGate } from "../nodes/box/http/rate-gate";
 import { assertExactlyOnceInOrder, StreamHarness } from "./support/stream-harness";
 import { waitFor } from "./support/wait";
 

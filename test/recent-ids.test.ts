@@ -1,5 +1,5 @@
 import should from "should";
-import { RecentIds } from "../nodes/box/recent-ids";
+import { RecentIds } from "../nodes/box/events/recent-ids";
 
 describe("recent event ids", function () {
   it("says whether an id was seen, forgets the oldest beyond its capacity, and saves oldest first", () => {

@@ -1,5 +1,5 @@
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator/index";
+import { startEmulator, type BoxEmulator } from "../emulator";
 import { approveInBrowser, eventsNode, helper, nodeFiles, sleep, TAB, tempDir, waitFor } from "./support/auth";
 
 const CALLBACK = "http://127.0.0.1:1880/box-config/oauth2/callback";

@@ -1,4 +1,4 @@
-import en from "../locales/en-US/box-config.json";
+import en from "../config/locales/en-US/box-config.json";
 
 /**
  * Short reasons a person can act on. The texts live in the locale files under `box-config.reasons`

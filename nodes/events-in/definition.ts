@@ -1,8 +1,8 @@
-import { isEnterpriseStream, isStreamType, StreamType } from "../box/box-api";
+import { isEnterpriseStream, isStreamType, StreamType } from "../box/http/box-client";
 import { BoxError } from "../box/errors";
-import { StartFrom } from "../box/event-stream";
+import { StartFrom } from "../box/events/event-stream";
 import { reason } from "../box/reasons";
-import { migrate, Migration } from "../config-version";
+import { migrate, Migration } from "../shared/config-version";
 
 /** The node's properties as the flow stores them. */
 export interface BoxEventsInDef {

@@ -1,6 +1,6 @@
-import { CheckpointStore } from "../box/checkpoint-store";
-import { Checkpoint } from "../box/event-stream";
-import { NodeContext } from "../node-red-types";
+import { CheckpointStore } from "../box/events/checkpoint-store";
+import { Checkpoint } from "../box/events/event-stream";
+import { NodeContext } from "../shared/node-red-types";
 
 /**
  * Moves the saved position on only once Node-RED delivered a page: it hands messages to the next

@@ -1,9 +1,9 @@
-import type { BoxApi, BoxEvent } from "../box/box-api";
+import type { BoxApi, BoxEvent } from "../box/http/box-client";
 import type { BackoffPolicy } from "../box/backoff";
 import { BoxError } from "../box/errors";
 import { reason } from "../box/reasons";
-import { eventPath, FolderScope, ScopedEvent } from "../box/folder-scope";
-import { isId, ItemLookup, LOOKUP_FIELDS } from "../box/item-lookup";
+import { eventPath, FolderScope, ScopedEvent } from "../box/folders/folder-scope";
+import { isId, ItemLookup, LOOKUP_FIELDS } from "../box/folders/item-lookup";
 
 /** The folder a node is limited to, from its `folderId` and `includeSubfolders` properties. */
 export interface FolderSetting {

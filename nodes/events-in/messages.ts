@@ -1,6 +1,6 @@
-import { BoxEvent } from "../box/box-api";
+import { BoxEvent } from "../box/http/box-client";
 import { BoxError } from "../box/errors";
-import { NodeMessage } from "../node-red-types";
+import { NodeMessage } from "../shared/node-red-types";
 
 /** One message per Box event (the contract's output), with `path` (the item's folder) when it is known. */
 export function eventMessage(event: BoxEvent, position: string, path?: string): NodeMessage {

@@ -1,6 +1,6 @@
 import { BoxError } from "../box/errors";
-import { StreamState } from "../box/event-stream";
-import { NodeStatus } from "../node-red-types";
+import { StreamState } from "../box/events/event-stream";
+import { NodeStatus } from "../shared/node-red-types";
 
 /** The status texts the node shows, in the runtime's language. */
 export interface StatusTexts {

@@ -1,6 +1,6 @@
 import fs from "fs";
 import path from "path";
-import type { BoxEmulator } from "../../emulator/index";
+import type { BoxEmulator } from "../../emulator";
 import { fileNode } from "./file-flow";
 import type { FlowNode } from "./node-helper";
 import { delay as sleep } from "./wait";

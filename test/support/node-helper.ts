@@ -2,9 +2,9 @@ import helper from "node-red-node-test-helper";
 import type { NodeInitializer, NodeMessage } from "node-red";
 import type { SinonSpy } from "sinon";
 import { BoxEmulator } from "../../emulator";
-import boxConfigNode from "../../nodes/box-config";
-import boxEventsInNode from "../../nodes/box-events-in";
-import boxApiNode from "../../nodes/box-api";
+import boxConfigNode from "../../nodes/config/box-config";
+import boxEventsInNode from "../../nodes/events-in/box-events-in";
+import boxApiNode from "../../nodes/api/box-api";
 import { nodeRedRuntimePath, resolveFromNodeRed } from "./node-red-version";
 
 // the dev dependency, or the Node-RED that BOX_TEST_NODE_RED names

@@ -1,10 +1,10 @@
-import { BoxApi, BoxEvent } from "../../nodes/box/box-api";
-import { NO_PROXY } from "../../nodes/box/proxy-settings";
+import { BoxApi, BoxEvent } from "../../nodes/box/http/box-client";
+import { NO_PROXY } from "../../nodes/box/http/proxy-settings";
 import { DeveloperTokenSource, TokenSource } from "../../nodes/box/auth/token-source";
 import { BoxError } from "../../nodes/box/errors";
-import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../../nodes/box/event-stream";
+import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../../nodes/box/events/event-stream";
 import { BackoffPolicy } from "../../nodes/box/backoff";
-import { RateGate } from "../../nodes/box/rate-gate";
+import { RateGate } from "../../nodes/box/http/rate-gate";
 import { BoxEmulator } from "../../emulator";
 import { waitFor } from "./wait";
 

@@ -1,5 +1,5 @@
 import should from "should";
-import { CheckpointStore, KeyValueStore, SavedCheckpoint } from "../../nodes/box/checkpoint-store";
+import { CheckpointStore, KeyValueStore, SavedCheckpoint } from "../../nodes/box/events/checkpoint-store";
 
 /** The node context as a Map. */
 function memory(initial: Record<string, unknown> = {}): KeyValueStore & { data: Map<string, unknown> } {

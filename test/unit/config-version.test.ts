@@ -1,5 +1,5 @@
 import "should";
-import { migrate, Migration } from "../../nodes/config-version";
+import { migrate, Migration } from "../../nodes/shared/config-version";
 import { migrateEventsIn } from "../../nodes/events-in/definition";
 
 interface Def {

@@ -1,7 +1,7 @@
 import should from "should";
-import { checkedApiOrigin, isLoopback } from "../../nodes/box/api-origin";
+import { checkedApiOrigin, isLoopback } from "../../nodes/box/http/api-origin";
 import { BoxError } from "../../nodes/box/errors";
-import { errorFromResponse, retryAfterMs } from "../../nodes/box/http";
+import { errorFromResponse, retryAfterMs } from "../../nodes/box/http/http";
 
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
   status,

@@ -3,12 +3,19 @@ import path from "path";
 import "should";
 import { BoxError } from "../../nodes/box/errors";
 import { reason } from "../../nodes/box/reasons";
-import { reasonText } from "../../nodes/reason-text";
+import { reasonText } from "../../nodes/shared/reason-text";
 
-const LOCALES = path.resolve(__dirname, "../../nodes/locales");
+const NODES = path.resolve(__dirname, "../../nodes");
+
+/** Each node's message catalogs live beside its entry file, as Node-RED looks them up. */
+const NODE_FOLDERS: Record<string, string> = {
+  "box-config.json": "config",
+  "box-events-in.json": "events-in",
+  "box-api.json": "api",
+};
 
 function catalog(lang: string, file: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(LOCALES, lang, file), "utf8"));
+  return JSON.parse(fs.readFileSync(path.join(NODES, NODE_FOLDERS[file], "locales", lang, file), "utf8"));
 }
 
 /** Every key path of a catalog with its text, e.g. `box-config.reasons.unauthorized`. */

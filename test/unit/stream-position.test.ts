@@ -1,5 +1,5 @@
 import should from "should";
-import { readNextStreamPosition } from "../../nodes/box/stream-position";
+import { readNextStreamPosition } from "../../nodes/box/events/stream-position";
 
 describe("reading next_stream_position (unit)", function () {
   const read = (text: string) => readNextStreamPosition(text, JSON.parse(text));

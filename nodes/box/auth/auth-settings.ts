@@ -1,6 +1,6 @@
 import { BoxError } from "../errors";
 import { reason, ReasonKey } from "../reasons";
-import { HttpClient } from "../http";
+import { HttpClient } from "../http/http";
 import { ccgTokenSource } from "./ccg";
 import { jwtTokenSource, JwtSubject, parseJwtConfig } from "./jwt";
 import { OAuth2TokenSource } from "./oauth2";

@@ -1,4 +1,4 @@
-import { HttpClient } from "../http";
+import { HttpClient } from "../http/http";
 import { requestToken } from "./token-endpoint";
 import { CachingTokenSource } from "./token-source";
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomBytes, sign, type KeyObject } from "crypto";
 import { reason } from "../reasons";
 import { BoxError } from "../errors";
-import { HttpClient } from "../http";
+import { HttpClient } from "../http/http";
 import { requestToken, TokenRequestError } from "./token-endpoint";
 import { CachingTokenSource, MintedToken } from "./token-source";
 

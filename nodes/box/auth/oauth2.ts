@@ -1,8 +1,8 @@
 import { createHash } from "crypto";
 import { englishReason, reason } from "../reasons";
-import { DEFAULT_API_BASE_URL } from "../api-origin";
+import { DEFAULT_API_BASE_URL } from "../http/api-origin";
 import { BoxError } from "../errors";
-import { HttpClient } from "../http";
+import { HttpClient } from "../http/http";
 import { requestToken, TokenRequestError, TokenResponse } from "./token-endpoint";
 import { CachingTokenSource, MintedToken, refreshMarginMs, TokenSource } from "./token-source";
 import { StoredTokens, TokenStore } from "./token-store";

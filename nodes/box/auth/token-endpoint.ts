@@ -1,6 +1,6 @@
 import { BoxError } from "../errors";
 import { Reason, reason, ReasonKey } from "../reasons";
-import { errorFromResponse, HttpClient, parseJsonObject } from "../http";
+import { errorFromResponse, HttpClient, parseJsonObject } from "../http/http";
 import { MintedToken } from "./token-source";
 
 const TOKEN_TIMEOUT_MS = 30_000;

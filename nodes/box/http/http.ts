@@ -1,7 +1,7 @@
 import { Dispatcher, request } from "undici";
 import { Dispatchers } from "./dispatchers";
-import { reason } from "./reasons";
-import { BoxError } from "./errors";
+import { reason } from "../reasons";
+import { BoxError } from "../errors";
 import { ProxySettings } from "./proxy-settings";
 import { transportError } from "./transport-errors";
 

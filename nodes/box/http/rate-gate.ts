@@ -1,6 +1,6 @@
-import { MAX_DELAY_MS } from "./backoff";
+import { MAX_DELAY_MS } from "../backoff";
 import { HttpResponse, retryAfterMs } from "./http";
-import { sleep } from "./sleep";
+import { sleep } from "../sleep";
 
 /** A 429 without `retry-after` still pauses everyone this long. */
 const DEFAULT_PAUSE_MS = 1000;

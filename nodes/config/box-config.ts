@@ -1,15 +1,15 @@
-import { createTokenSource } from "./box/auth/auth-settings";
-import { FailedTokenSource, TokenSource } from "./box/auth/token-source";
-import { BoxError } from "./box/errors";
-import { HttpClient } from "./box/http";
-import { RateGate } from "./box/rate-gate";
-import { NO_PROXY } from "./box/proxy-settings";
-import { registerAdminEndpoints, runtimeTokenStore } from "./box-config-admin";
-import { CREDENTIALS } from "./box-config-credentials";
-import { BoxConfigProperties, resolveConfig } from "./box-config-settings";
-import { migrate, Migration } from "./config-version";
-import { BoxConfigNode, NodeAPI } from "./node-red-types";
-import { reasonText } from "./reason-text";
+import { createTokenSource } from "../box/auth/auth-settings";
+import { FailedTokenSource, TokenSource } from "../box/auth/token-source";
+import { BoxError } from "../box/errors";
+import { HttpClient } from "../box/http/http";
+import { RateGate } from "../box/http/rate-gate";
+import { NO_PROXY } from "../box/http/proxy-settings";
+import { registerAdminEndpoints, runtimeTokenStore } from "./admin-endpoints";
+import { CREDENTIALS } from "./credentials";
+import { BoxConfigProperties, resolveConfig } from "./settings";
+import { migrate, Migration } from "../shared/config-version";
+import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
+import { reasonText } from "../shared/reason-text";
 
 interface BoxConfigDef extends BoxConfigProperties {
   version?: number;

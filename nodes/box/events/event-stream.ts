@@ -1,5 +1,5 @@
-import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
-import { reason } from "./reasons";
+import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "../backoff";
+import { reason } from "../reasons";
 import {
   BoxApi,
   BoxEvent,
@@ -9,10 +9,10 @@ import {
   RealtimeServer,
   StreamType,
   UserStreamType,
-} from "./box-api";
-import { BoxError } from "./errors";
+} from "../http/box-client";
+import { BoxError } from "../errors";
 import { RecentIds } from "./recent-ids";
-import { sleep } from "./sleep";
+import { sleep } from "../sleep";
 import { isStreamPosition } from "./stream-position";
 
 export type StreamState = "connecting" | "polling" | "reconnecting" | "failed";

@@ -1,6 +1,6 @@
 import { ProxyRefusal } from "./dispatchers";
-import { BoxError } from "./errors";
-import { reason, ReasonKey } from "./reasons";
+import { BoxError } from "../errors";
+import { reason, ReasonKey } from "../reasons";
 
 /** OpenSSL's verdicts on a certificate chain, as Node reports them in `err.code`. */
 const NOT_TRUSTED = new Set([

@@ -1,5 +1,5 @@
 import { randomBytes } from "crypto";
-import { DEFAULT_API_BASE_URL } from "./api-origin";
+import { DEFAULT_API_BASE_URL } from "../http/api-origin";
 
 /** A file to upload: a new file in a folder, or a new version of an existing file (`fileId`). */
 export interface UploadFile {

@@ -1,8 +1,8 @@
-import { BoxApi } from "./box/box-api";
-import { BoxError } from "./box/errors";
-import { browseFolder } from "./box/folder-browser";
-import { isId } from "./box/item-lookup";
-import { BoxConfigNode, NodeAPI } from "./node-red-types";
+import { BoxApi } from "../box/http/box-client";
+import { BoxError } from "../box/errors";
+import { browseFolder } from "../box/folders/folder-browser";
+import { isId } from "../box/folders/item-lookup";
+import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
 
 interface Request {
   query: Record<string, unknown>;

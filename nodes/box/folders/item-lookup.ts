@@ -1,4 +1,4 @@
-import { BoxError } from "./errors";
+import { BoxError } from "../errors";
 
 export type ItemType = "file" | "folder" | "web_link";
 export interface ItemRef {

@@ -1,9 +1,9 @@
-import { BoxApi, BoxApiWarning, BoxEvent, isEnterpriseStream } from "./box/box-api";
-import { CheckpointStore, SavedCheckpoint } from "./box/checkpoint-store";
-import { BoxError } from "./box/errors";
-import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "./box/event-stream";
-import { reason } from "./box/reasons";
-import { contextStore, DeliveredCheckpoints } from "./events-in/delivery";
+import { BoxApi, BoxApiWarning, BoxEvent, isEnterpriseStream } from "../box/http/box-client";
+import { CheckpointStore, SavedCheckpoint } from "../box/events/checkpoint-store";
+import { BoxError } from "../box/errors";
+import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../box/events/event-stream";
+import { reason } from "../box/reasons";
+import { contextStore, DeliveredCheckpoints } from "./delivery";
 import {
   BoxEventsInDef,
   checkpointKey,
@@ -12,13 +12,13 @@ import {
   startFromOf,
   streamSettings,
   StreamSettings,
-} from "./events-in/definition";
-import { FolderSetting, folderSetting, pageSelector } from "./events-in/folder";
-import { errorMessage, eventMessage } from "./events-in/messages";
-import { lookupStatus, StatusTexts, streamStatus } from "./events-in/status";
+} from "./definition";
+import { FolderSetting, folderSetting, pageSelector } from "./folder";
+import { errorMessage, eventMessage } from "./messages";
+import { lookupStatus, StatusTexts, streamStatus } from "./status";
 import { registerFolderPicker } from "./folder-picker-admin";
-import { BoxConfigNode, Node, NodeAPI, NodeStatus } from "./node-red-types";
-import { translated } from "./reason-text";
+import { BoxConfigNode, Node, NodeAPI, NodeStatus } from "../shared/node-red-types";
+import { translated } from "../shared/reason-text";
 
 export = function register(RED: NodeAPI): void {
   const checkpointsInProcess = new Map<string, SavedCheckpoint>();

@@ -1,12 +1,12 @@
 import { checkedApiOrigin } from "./api-origin";
-import { TokenSource, withToken } from "./auth/token-source";
-import { BoxError } from "./errors";
-import { reason } from "./reasons";
+import { TokenSource, withToken } from "../auth/token-source";
+import { BoxError } from "../errors";
+import { reason } from "../reasons";
 import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject } from "./http";
-import { isId, ItemRef, ItemType } from "./item-lookup";
+import { isId, ItemRef, ItemType } from "../folders/item-lookup";
 import { ProxySettings } from "./proxy-settings";
 import { RateGate } from "./rate-gate";
-import { isStreamPosition, readNextStreamPosition } from "./stream-position";
+import { isStreamPosition, readNextStreamPosition } from "../events/stream-position";
 
 export type UserStreamType = "all" | "changes" | "sync";
 /** Box's enterprise event streams: polled (no long poll), for an enterprise admin's token only. */

@@ -1,12 +1,12 @@
-import { checkedApiOrigin } from "./box/api-origin";
-import { AuthSettings } from "./box/auth/auth-settings";
-import { readJwtConfigFile } from "./box/auth/jwt-config-file";
-import { credentialsFromEnvironment, fromEnvironment, referencedName } from "./box/env-references";
-import { BoxError } from "./box/errors";
-import { reason } from "./box/reasons";
-import { ProxyConfigNode, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "./box/proxy-settings";
-import { BoxCredentials } from "./box-config-credentials";
-import { NodeAPI } from "./node-red-types";
+import { checkedApiOrigin } from "../box/http/api-origin";
+import { AuthSettings } from "../box/auth/auth-settings";
+import { readJwtConfigFile } from "../box/auth/jwt-config-file";
+import { credentialsFromEnvironment, fromEnvironment, referencedName } from "../box/env-references";
+import { BoxError } from "../box/errors";
+import { reason } from "../box/reasons";
+import { ProxyConfigNode, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "../box/http/proxy-settings";
+import { BoxCredentials } from "./credentials";
+import { NodeAPI } from "../shared/node-red-types";
 
 /** A box-config as the flow stores it (credentials apart). */
 export interface BoxConfigProperties {

@@ -1,5 +1,5 @@
-import { BoxError } from "./errors";
-import { reason } from "./reasons";
+import { BoxError } from "../errors";
+import { reason } from "../reasons";
 
 export const DEFAULT_API_BASE_URL = "https://api.box.com";
 

@@ -1,5 +1,5 @@
-import { BoxError } from "./errors";
-import { reason } from "./reasons";
+import { BoxError } from "../errors";
+import { reason } from "../reasons";
 
 /** Which proxy a request takes: one per URL scheme, skipped for hosts on the no-proxy list. */
 export interface ProxySettings {

@@ -1,4 +1,4 @@
-import type { BoxApi } from "./box-api";
+import type { BoxApi } from "../http/box-client";
 import { isId, placeOf } from "./item-lookup";
 
 export interface FolderSummary {

@@ -1,4 +1,4 @@
-import { BoxError } from "./errors";
+import { BoxError } from "../errors";
 
 const PLACEHOLDER = /\{\{\s*([^{}\s]*)\s*\}\}/g;
 const KEY = /^[A-Za-z_$][\w$]*$|^\d+$/;

@@ -1,20 +1,20 @@
 import { randomBytes } from "crypto";
 import os from "os";
 import path from "path";
-import { checkedApiOrigin, DEFAULT_API_BASE_URL } from "./box/api-origin";
-import { AuthType, createTokenSource, subjectTypeOf } from "./box/auth/auth-settings";
-import { authorizeUrl, exchangeCode, notAuthorized, OAuth2Client, storedFrom, tokenHash } from "./box/auth/oauth2";
-import { DeveloperTokenSource } from "./box/auth/token-source";
-import { isStoreLocked, TokenStore } from "./box/auth/token-store";
-import { BoxApi } from "./box/box-api";
-import { BoxError } from "./box/errors";
-import { HttpClient } from "./box/http";
-import { ProxySettings } from "./box/proxy-settings";
-import { reason } from "./box/reasons";
-import { CREDENTIAL_KEYS, CredentialKey } from "./box-config-credentials";
-import { Credentials, resolveConfig, resolveProxy } from "./box-config-settings";
-import { BoxConfigNode, NodeAPI } from "./node-red-types";
-import { reasonText } from "./reason-text";
+import { checkedApiOrigin, DEFAULT_API_BASE_URL } from "../box/http/api-origin";
+import { AuthType, createTokenSource, subjectTypeOf } from "../box/auth/auth-settings";
+import { authorizeUrl, exchangeCode, notAuthorized, OAuth2Client, storedFrom, tokenHash } from "../box/auth/oauth2";
+import { DeveloperTokenSource } from "../box/auth/token-source";
+import { isStoreLocked, TokenStore } from "../box/auth/token-store";
+import { BoxApi } from "../box/http/box-client";
+import { BoxError } from "../box/errors";
+import { HttpClient } from "../box/http/http";
+import { ProxySettings } from "../box/http/proxy-settings";
+import { reason } from "../box/reasons";
+import { CREDENTIAL_KEYS, CredentialKey } from "./credentials";
+import { Credentials, resolveConfig, resolveProxy } from "./settings";
+import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
+import { reasonText } from "../shared/reason-text";
 
 /** Node-RED's stand-in for a password the editor did not change. */
 const UNCHANGED = "__PWRD__";

@@ -1,5 +1,5 @@
-import { BoxError } from "./box/errors";
-import { Reason, REASONS_NAMESPACE } from "./box/reasons";
+import { BoxError } from "../box/errors";
+import { Reason, REASONS_NAMESPACE } from "../box/reasons";
 import { NodeAPI } from "./node-red-types";
 
 /**

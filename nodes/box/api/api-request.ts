@@ -1,5 +1,5 @@
 import { AnswerType, ApiCallRequest, ApiMethod, DEFAULT_MAX_BYTES } from "./api-call";
-import { BoxError } from "./errors";
+import { BoxError } from "../errors";
 import { checkedApiPath, renderPath } from "./path-template";
 import { isUploadPath } from "./upload-body";
 

@@ -1,11 +1,11 @@
-import { checkedApiOrigin, isLoopback } from "./api-origin";
-import { TokenSource, withToken } from "./auth/token-source";
-import { Backoff } from "./backoff";
+import { checkedApiOrigin, isLoopback } from "../http/api-origin";
+import { TokenSource, withToken } from "../auth/token-source";
+import { Backoff } from "../backoff";
 import { setTimeout as sleep } from "timers/promises";
-import { BoxError } from "./errors";
-import { errorFromResponse, HttpClient, HttpRequest, RawHttpResponse } from "./http";
-import { ProxySettings } from "./proxy-settings";
-import { RateGate } from "./rate-gate";
+import { BoxError } from "../errors";
+import { errorFromResponse, HttpClient, HttpRequest, RawHttpResponse } from "../http/http";
+import { ProxySettings } from "../http/proxy-settings";
+import { RateGate } from "../http/rate-gate";
 import { isNewVersionPath, multipartBody, UploadFile, uploadUrl } from "./upload-body";
 
 export type ApiMethod = "GET" | "POST" | "PUT" | "DELETE";

@@ -1,6 +1,6 @@
-import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
-import type { BoxEvent } from "./box-api";
-import { BoxError } from "./errors";
+import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "../backoff";
+import type { BoxEvent } from "../http/box-client";
+import { BoxError } from "../errors";
 import { ItemLookup, ItemPlace, ItemRef, ItemType, isId, placeOf } from "./item-lookup";
 
 /** An event with what the scope learnt about it on the way. */

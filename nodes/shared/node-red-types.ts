@@ -6,11 +6,11 @@ import type {
   NodeMessage,
   NodeMessageInFlow,
 } from "node-red";
-import type { TokenSource } from "./box/auth/token-source";
-import type { BoxError } from "./box/errors";
-import type { RateGate } from "./box/rate-gate";
-import type { ProxySettings } from "./box/proxy-settings";
-import type { BoxCredentials } from "./box-config-credentials";
+import type { TokenSource } from "../box/auth/token-source";
+import type { BoxError } from "../box/errors";
+import type { RateGate } from "../box/http/rate-gate";
+import type { ProxySettings } from "../box/http/proxy-settings";
+import type { BoxCredentials } from "../config/credentials";
 
 export type { NodeMessage, NodeStatus } from "node-red";
 

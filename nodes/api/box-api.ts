@@ -1,11 +1,11 @@
-import { ApiCallResult, BoxApiCaller } from "./box/api-call";
-import { ApiNodeSettings, buildApiRequest } from "./box/api-request";
-import { BoxError } from "./box/errors";
-import { fillIn, ReasonArgs } from "./box/reasons";
-import { migrate, Migration } from "./config-version";
-import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "./node-red-types";
+import { ApiCallResult, BoxApiCaller } from "../box/api/api-call";
+import { ApiNodeSettings, buildApiRequest } from "../box/api/api-request";
+import { BoxError } from "../box/errors";
+import { fillIn, ReasonArgs } from "../box/reasons";
+import { migrate, Migration } from "../shared/config-version";
+import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "../shared/node-red-types";
 import en from "./locales/en-US/box-api.json";
-import { translated } from "./reason-text";
+import { translated } from "../shared/reason-text";
 
 interface BoxApiDef extends ApiNodeSettings {
   version?: number;
