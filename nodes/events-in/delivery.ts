@@ -21,13 +21,13 @@ export class DeliveredCheckpoints {
     await afterDelivery();
     if (this.stopped.aborted) return;
     this.unsaved = undefined;
-    await this.store.save(checkpoint);
+    await this.store.commit(checkpoint);
   }
 
   /** On close: a deleted node forgets its position; otherwise a page its receivers got is kept. */
   async closed(removed: boolean, receiversRunning: () => boolean): Promise<void> {
-    if (removed) this.store.forget();
-    else if (this.unsaved && receiversRunning()) await this.store.save(this.unsaved);
+    if (removed) await this.store.forget();
+    else if (this.unsaved && receiversRunning()) await this.store.commit(this.unsaved);
   }
 }
 

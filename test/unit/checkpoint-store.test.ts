@@ -18,7 +18,7 @@ describe("checkpoint store (unit)", function () {
   it("saves to the context and to the process, and loads it back", async function () {
     const context = memory();
     const inProcess = new Map<string, SavedCheckpoint>();
-    await new CheckpointStore(context, NOW, inProcess, "n1").save(checkpoint);
+    await new CheckpointStore(context, NOW, inProcess, "n1").commit(checkpoint);
     context.data.get("position")!.should.equal(checkpoint.position);
     should(await new CheckpointStore(context, NOW, new Map(), "n1").load()).eql(checkpoint);
     should(await new CheckpointStore(memory(), NOW, inProcess, "n1").load()).eql(checkpoint, "kept in the process");
@@ -26,7 +26,7 @@ describe("checkpoint store (unit)", function () {
 
   it("ignores a checkpoint that grew from another start setting", async function () {
     const context = memory();
-    await new CheckpointStore(context, NOW, new Map(), "n1").save(checkpoint);
+    await new CheckpointStore(context, NOW, new Map(), "n1").commit(checkpoint);
     should(
       await new CheckpointStore(context, JSON.stringify({ position: "5" }), new Map(), "n1").load(),
     ).be.undefined();
@@ -50,7 +50,7 @@ describe("checkpoint store (unit)", function () {
   it("forgets a deleted node's position in the process", async function () {
     const inProcess = new Map<string, SavedCheckpoint>();
     const store = new CheckpointStore(memory(), NOW, inProcess, "n1");
-    await store.save(checkpoint);
+    await store.commit(checkpoint);
     store.forget();
     inProcess.has("n1").should.be.false();
   });

@@ -1,4 +1,4 @@
-import { Checkpoint } from "./event-stream";
+import { Checkpoint, PositionStore } from "./position-store";
 import { isStreamPosition } from "./stream-position";
 
 /** Where a stream keeps its checkpoint between runs (the node's context in Node-RED, a Map in tests). */
@@ -21,7 +21,7 @@ const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
  * context on every redeploy when no context store is configured. `startedFrom` records the start
  * setting the checkpoint grew from, so a user who enters a new start position is not overruled.
  */
-export class CheckpointStore {
+export class CheckpointStore implements PositionStore {
   constructor(
     private readonly store: KeyValueStore,
     private readonly startedFrom: string,
@@ -40,7 +40,7 @@ export class CheckpointStore {
     return undefined;
   }
 
-  save(checkpoint: Checkpoint): Promise<void> {
+  commit(checkpoint: Checkpoint): Promise<void> {
     this.inProcess.set(this.key, { startedFrom: this.startedFrom, checkpoint });
     const { position, recentIds, createdAfter } = checkpoint;
     return this.store.set(KEYS, [
@@ -52,7 +52,7 @@ export class CheckpointStore {
   }
 
   /** The node was deleted: its position goes with it. */
-  forget(): void {
+  async forget(): Promise<void> {
     this.inProcess.delete(this.key);
   }
 }

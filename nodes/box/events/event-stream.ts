@@ -14,18 +14,12 @@ import { BoxError } from "../errors";
 import { RecentIds } from "./recent-ids";
 import { sleep } from "../sleep";
 import { isStreamPosition } from "./stream-position";
+import { Checkpoint } from "./position-store";
+
+export type { Checkpoint } from "./position-store";
 
 export type StreamState = "connecting" | "polling" | "reconnecting" | "failed";
 export type StartFrom = "now" | "beginning" | { position: string };
-
-/** What must survive a redeploy or restart so that nothing is lost or emitted twice. */
-export interface Checkpoint {
-  /** Box's `next_stream_position`; absent only while an `admin_logs` stream started "now" has no position yet. */
-  position?: string;
-  /** `admin_logs` started "now": the start time (ISO 8601), sent as `created_after` until Box gives a position. */
-  createdAfter?: string;
-  recentIds: string[];
-}
 
 export interface EventStreamOptions {
   api: Pick<BoxApi, "getEvents" | "getRealtimeServer" | "longPoll">;
