@@ -335,4 +335,49 @@ describe("editor in a real browser", function () {
       await waitForStatus(de, "in-de", "Zugangsdaten fehlen: Client-ID");
     });
   });
+
+  describe("in Japanese", function () {
+    let japanese: Browser | undefined;
+    let jaNr: NodeRedProcess | undefined;
+
+    after(async () => {
+      await japanese?.close();
+      await jaNr?.stop();
+    });
+
+    it("shows Japanese labels, help, statuses and reasons (browser and Node-RED set to Japanese)", async () => {
+      const flows = (await (await fetch(`${nr!.url}/flows`)).json()) as Array<Record<string, unknown>>;
+      const token = emu.issueToken();
+      const withToken = flows.map((n) => (n.type === "box-config" ? { ...n, credentials: { accessToken: token } } : n));
+      [japanese, jaNr] = await Promise.all([
+        launchBrowser("ja-JP"),
+        NodeRedProcess.start({ settings: { lang: "ja" } }),
+      ]);
+      const tab = flows.find((n) => n.id === eventsId)!.z;
+      const unfinished = [
+        { id: "cfg-ja", type: "box-config", authType: "ccg", apiBaseUrl: emu.apiUrl, subjectId: "100001" },
+        { id: "in-ja", type: "box-events-in", z: tab, box: "cfg-ja", x: 220, y: 320, wires: [[]] },
+      ];
+      await jaNr.deploy([...withToken, ...unfinished]);
+      const ja = japanese.page;
+      ja.setDefaultTimeout(15_000);
+      await ja.goto(jaNr.url);
+      // Node-RED's own editor speaks Japanese too: our labels sit among its words
+      await ja.locator("#red-ui-header-button-deploy", { hasText: "デプロイ" }).waitFor();
+      await ja.locator('.red-ui-palette-node[data-palette-type="box-events-in"]').waitFor();
+      await waitForStatus(ja, eventsId, "イベント待機中");
+
+      await canvasNode(ja, eventsId).locator(".red-ui-flow-node").dblclick();
+      await ja.locator("#node-input-streamType").waitFor();
+      should(await ja.locator('label[for="node-input-startFrom"]').innerText()).match(/開始位置/);
+      should(await ja.locator("#node-input-startFrom option:checked").innerText()).match(/現在: 新しいイベントのみ/);
+      await ja.click("#node-dialog-cancel");
+      await ja.locator("#node-input-streamType").waitFor({ state: "detached" });
+
+      const help = await openHelp(ja, eventsId, "streamPosition");
+      for (const text of ["出力", "詳細", "参考", "イベント待機中"]) should(help).containEql(text);
+      should(await statusLabel(ja, eventsId).textContent()).equal("イベント待機中");
+      await waitForStatus(ja, "in-ja", "資格情報がありません: クライアントID");
+    });
+  });
 });

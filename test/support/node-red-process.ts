@@ -120,7 +120,7 @@ export class NodeRedProcess {
     child.stdout?.on("data", (d) => (this.output += d.toString()));
     child.stderr?.on("data", (d) => (this.output += d.toString()));
     // this run's line (not one a previous run left in the output), in the runtime's language (`lang: "de"`)
-    await this.waitForOutput(/Server now running at|Server wird jetzt auf/, 60_000, from);
+    await this.waitForOutput(/Server now running at|Server wird jetzt auf|サーバは .* で実行中です/, 60_000, from);
     // Node-RED listens before it has loaded its flows and credentials: a deploy before that races the load
     await this.waitForOutput(FLOWS_LOADED, 60_000, from);
   }
@@ -128,7 +128,7 @@ export class NodeRedProcess {
 
 /** "Started flows", or the flows wait for node types that are not installed (English or German runtime). */
 const FLOWS_LOADED =
-  /Started flows|Flows sind gestartet|Waiting for missing types|Warten auf Registrierung fehlender Typen/;
+  /Started flows|Flows sind gestartet|フローを開始しました|Waiting for missing types|Warten auf Registrierung fehlender Typen|欠落しているノードが登録されるのを待っています/;
 
 function installPackage(userDir: string): void {
   const scopeDir = path.join(userDir, "node_modules", path.dirname(PACKAGE_NAME));

@@ -54,15 +54,26 @@ describe("reasons and locales (unit)", function () {
     reasonText(translate, new BoxError("config", "no key")).should.equal("no key");
   });
 
-  for (const file of ["box-config.json", "box-events-in.json", "box-api.json"]) {
-    it(`has every ${file} key in German, with the same placeholders`, function () {
-      const en = flatten(catalog("en-US", file));
-      const de = flatten(catalog("de", file));
-      [...de.keys()].sort().should.eql([...en.keys()].sort());
-      for (const [key, text] of en) {
-        placeholders(de.get(key) as string).should.eql(placeholders(text), key);
-        if (!/placeholder|httpStatus|paletteLabel|\.name$|\.box$/.test(key) && text.length > 12)
-          (de.get(key) as string).should.not.equal(text, `${key} is not translated`);
+  const LANGUAGES: Record<string, string> = { de: "German", ja: "Japanese" };
+  for (const [lang, language] of Object.entries(LANGUAGES)) {
+    for (const file of ["box-config.json", "box-events-in.json", "box-api.json"]) {
+      it(`has every ${file} key in ${language}, with the same placeholders`, function () {
+        const en = flatten(catalog("en-US", file));
+        const translated = flatten(catalog(lang, file));
+        [...translated.keys()].sort().should.eql([...en.keys()].sort());
+        for (const [key, text] of en) {
+          placeholders(translated.get(key) as string).should.eql(placeholders(text), key);
+          if (!/placeholder|httpStatus|paletteLabel|\.name$|\.box$/.test(key) && text.length > 12)
+            (translated.get(key) as string).should.not.equal(text, `${key} is not translated`);
+        }
+      });
+    }
+    it(`has the help of every node in ${language}, beside its catalog`, function () {
+      for (const [file, folder] of Object.entries(NODE_FOLDERS)) {
+        const name = file.replace(/\.json$/, "");
+        const help = (l: string) => fs.readFileSync(path.join(NODES, folder, "locales", l, `${name}.html`), "utf8");
+        help(lang).should.containEql(`data-help-name="${name}"`);
+        help(lang).should.not.equal(help("en-US"));
       }
     });
   }
