@@ -16,7 +16,8 @@ import { ChildProcess, fork, spawnSync } from "child_process";
 import path from "path";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { BackoffPolicy } from "../nodes/box/backoff";
-import { BoxApi, BoxEvent } from "../nodes/box/http/box-client";
+import { BoxClient } from "../nodes/box/http/box-client";
+import { BoxEvent, EventsApi } from "../nodes/box/events/events-api";
 import { BoxError } from "../nodes/box/errors";
 import { EventStream, StreamState } from "../nodes/box/events/event-stream";
 import { HttpClient } from "../nodes/box/http/http";
@@ -196,7 +197,7 @@ async function main(): Promise<void> {
     subjectType: "enterprise",
     subjectId: "100001",
   });
-  const api = new BoxApi({ apiBaseUrl: apiUrl, tokens, proxy: NO_PROXY, requestTimeoutMs: 1500 });
+  const api = new EventsApi(new BoxClient({ apiBaseUrl: apiUrl, tokens, proxy: NO_PROXY, requestTimeoutMs: 1500 }));
   const check = new DeliveryCheck();
   const states: Record<string, number> = {};
   const errors: Record<string, number> = {};
@@ -210,13 +211,13 @@ async function main(): Promise<void> {
     startFrom: "now",
     backoff: FAST_BACKOFF,
     api: {
-      getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
+      getEvents: async (...args: Parameters<EventsApi["getEvents"]>) => {
         const page = await api.getEvents(...args);
         entriesFromBox += page.entries.length;
         return page;
       },
-      getRealtimeServer: (...args: Parameters<BoxApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
-      longPoll: async (...args: Parameters<BoxApi["longPoll"]>) => {
+      getRealtimeServer: (...args: Parameters<EventsApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
+      longPoll: async (...args: Parameters<EventsApi["longPoll"]>) => {
         try {
           const message = await api.longPoll(...args);
           pollAnswers[message] = (pollAnswers[message] ?? 0) + 1;
@@ -316,7 +317,7 @@ async function main(): Promise<void> {
   controller.abort();
   await running;
   stage = "closing the API client";
-  await api.close();
+  await api.client.close();
   stage = "closing the token client";
   await tokenHttp.close();
   stage = "closing";

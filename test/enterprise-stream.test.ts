@@ -1,7 +1,7 @@
 import should from "should";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { DeveloperTokenSource } from "../nodes/box/auth/token-source";
-import { BoxApi, EnterpriseStreamType, EventsPage } from "../nodes/box/http/box-client";
+import { EnterpriseStreamType, EventsApi, EventsPage } from "../nodes/box/events/events-api";
 import { HttpClient } from "../nodes/box/http/http";
 import { NO_PROXY } from "../nodes/box/http/proxy-settings";
 import { startEmulator, BoxEmulator, BoxEvent, RequestRecord } from "../emulator";
@@ -54,14 +54,14 @@ describe("enterprise event streams against the emulator", function () {
       tokens: new DeveloperTokenSource(emulator.issueToken({ admin: true })),
       streamType,
       pollIntervalMs: 100,
-      wrapApi: (api: BoxApi) => ({
-        getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
+      wrapApi: (api: EventsApi) => ({
+        getEvents: async (...args: Parameters<EventsApi["getEvents"]>) => {
           const page = await api.getEvents(...args);
           served.push(page);
           return page;
         },
-        getRealtimeServer: (...args: Parameters<BoxApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
-        longPoll: (...args: Parameters<BoxApi["longPoll"]>) => api.longPoll(...args),
+        getRealtimeServer: (...args: Parameters<EventsApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
+        longPoll: (...args: Parameters<EventsApi["longPoll"]>) => api.longPoll(...args),
       }),
       ...options,
     });
@@ -108,7 +108,7 @@ describe("enterprise event streams against the emulator", function () {
         const unfiltered = adminStream(type, {
           startFrom: "beginning",
           eventTypes: wanted,
-          wrapApi: (api: BoxApi) => ({
+          wrapApi: (api: EventsApi) => ({
             getEvents: (position, streamType, limit, signal) => api.getEvents(position, streamType, limit, signal),
             getRealtimeServer: (...args) => api.getRealtimeServer(...args),
             longPoll: (...args) => api.longPoll(...args),
@@ -245,16 +245,16 @@ describe("enterprise event streams against the emulator", function () {
     harness = adminStream("admin_logs_streaming", {
       startFrom: "beginning",
       pollIntervalMs: 600_000,
-      wrapApi: (api: BoxApi) => ({
+      wrapApi: (api: EventsApi) => ({
         // after the real events: the same page again and again, each time at a new position
-        getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
+        getEvents: async (...args: Parameters<EventsApi["getEvents"]>) => {
           const page = await api.getEvents(...args);
           if (page.entries.length > 0) return (last = page);
           repeats++;
           return { entries: last!.entries, nextPosition: (BigInt(args[0] as string) + 1n).toString() };
         },
-        getRealtimeServer: (...args: Parameters<BoxApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
-        longPoll: (...args: Parameters<BoxApi["longPoll"]>) => api.longPoll(...args),
+        getRealtimeServer: (...args: Parameters<EventsApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
+        longPoll: (...args: Parameters<EventsApi["longPoll"]>) => api.longPoll(...args),
       }),
     }).start();
     await untilPolling();

@@ -1,5 +1,5 @@
 import should from "should";
-import { BoxApi, BoxEvent } from "../nodes/box/http/box-client";
+import { BoxEvent, EventsApi } from "../nodes/box/events/events-api";
 import { ccgTokenSource } from "../nodes/box/auth/ccg";
 import { HttpClient } from "../nodes/box/http/http";
 import { NO_PROXY } from "../nodes/box/http/proxy-settings";
@@ -50,7 +50,7 @@ describe("EventStream against the emulator", function () {
     let created = 0;
     harness = new StreamHarness(emulator, {
       wrapApi: (api) => ({
-        getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
+        getEvents: async (...args: Parameters<EventsApi["getEvents"]>) => {
           const page = await api.getEvents(...args);
           // the race: an event lands after a fetch that did not fill its page and before the long poll is open
           if (page.entries.length < args[2] && args[0] !== "now" && created < 3) {
@@ -59,8 +59,8 @@ describe("EventStream against the emulator", function () {
           }
           return page;
         },
-        getRealtimeServer: (...args: Parameters<BoxApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
-        longPoll: (...args: Parameters<BoxApi["longPoll"]>) => api.longPoll(...args),
+        getRealtimeServer: (...args: Parameters<EventsApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
+        longPoll: (...args: Parameters<EventsApi["longPoll"]>) => api.longPoll(...args),
       }),
     }).start();
     await harness.untilPolling();
@@ -78,14 +78,14 @@ describe("EventStream against the emulator", function () {
     let late: BoxEvent | undefined;
     harness = new StreamHarness(emulator, {
       wrapApi: (api) => ({
-        getEvents: async (...args: Parameters<BoxApi["getEvents"]>) => {
+        getEvents: async (...args: Parameters<EventsApi["getEvents"]>) => {
           const page = await api.getEvents(...args);
           // lands right after the wake-up's only fetch, before the next long poll
           if (page.entries.length > 0 && !late) late = emulator.createEvent();
           return page;
         },
-        getRealtimeServer: (...args: Parameters<BoxApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
-        longPoll: (...args: Parameters<BoxApi["longPoll"]>) => api.longPoll(...args),
+        getRealtimeServer: (...args: Parameters<EventsApi["getRealtimeServer"]>) => api.getRealtimeServer(...args),
+        longPoll: (...args: Parameters<EventsApi["longPoll"]>) => api.longPoll(...args),
       }),
     }).start();
     await harness.untilPolling();

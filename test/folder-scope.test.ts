@@ -1,7 +1,9 @@
 import should from "should";
 import { startEmulator, type BoxEmulator } from "../emulator";
 import { DeveloperTokenSource } from "../nodes/box/auth/token-source";
-import { BoxApi, BoxEvent } from "../nodes/box/http/box-client";
+import { BoxClient } from "../nodes/box/http/box-client";
+import { ItemsApi } from "../nodes/box/folders/items-api";
+import { BoxEvent } from "../nodes/box/events/events-api";
 import { BoxError } from "../nodes/box/errors";
 import { FolderScope } from "../nodes/box/folders/folder-scope";
 import { ItemLookup, LOOKUP_FIELDS } from "../nodes/box/folders/item-lookup";
@@ -11,18 +13,20 @@ import { FAST_BACKOFF } from "./support/stream-harness";
 describe("folder scope and item lookups", function () {
   this.timeout(20_000);
   let emulator: BoxEmulator;
-  let api: BoxApi;
+  let api: ItemsApi;
 
   beforeEach(async () => {
     emulator = await startEmulator();
-    api = new BoxApi({
-      apiBaseUrl: emulator.apiUrl,
-      tokens: new DeveloperTokenSource(emulator.issueToken()),
-      proxy: NO_PROXY,
-    });
+    api = new ItemsApi(
+      new BoxClient({
+        apiBaseUrl: emulator.apiUrl,
+        tokens: new DeveloperTokenSource(emulator.issueToken()),
+        proxy: NO_PROXY,
+      }),
+    );
   });
   afterEach(async () => {
-    await api.close();
+    await api.client.close();
     await emulator.close();
   });
 

@@ -2,7 +2,8 @@ import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
 import { DeveloperTokenSource } from "../nodes/box/auth/token-source";
 import { MAX_DELAY_MS } from "../nodes/box/backoff";
-import { BoxApi, BoxApiWarning, BoxEvent, MAX_BYTES } from "../nodes/box/http/box-client";
+import { BoxClient } from "../nodes/box/http/box-client";
+import { BoxEvent, EventsApi, EventsWarning, MAX_EVENTS_BYTES } from "../nodes/box/events/events-api";
 import { BoxError } from "../nodes/box/errors";
 import { EventStream, StreamState } from "../nodes/box/events/event-stream";
 import { NO_PROXY } from "../nodes/box/http/proxy-settings";
@@ -14,19 +15,21 @@ import { delay, waitFor } from "./support/wait";
 class HostileStream {
   readonly delivered: BoxEvent[] = [];
   readonly states: { state: StreamState; error?: BoxError }[] = [];
-  readonly warnings: BoxApiWarning[] = [];
-  readonly api: BoxApi;
+  readonly warnings: EventsWarning[] = [];
+  readonly api: EventsApi;
   private readonly controller = new AbortController();
   private readonly running: Promise<void>;
 
   constructor(box: HostileBox, startFrom: "now" | "beginning" = "now", requestTimeoutMs?: number) {
-    this.api = new BoxApi({
-      apiBaseUrl: box.url,
-      tokens: new DeveloperTokenSource("hostile-test-token"),
-      proxy: NO_PROXY,
-      requestTimeoutMs,
-      onWarning: (warning) => this.warnings.push(warning),
-    });
+    this.api = new EventsApi(
+      new BoxClient({
+        apiBaseUrl: box.url,
+        tokens: new DeveloperTokenSource("hostile-test-token"),
+        proxy: NO_PROXY,
+        requestTimeoutMs,
+      }),
+      (warning) => this.warnings.push(warning),
+    );
     const stream = new EventStream({
       api: this.api,
       streamType: "all",
@@ -45,7 +48,7 @@ class HostileStream {
   async stop(): Promise<void> {
     this.controller.abort();
     await this.running;
-    await this.api.close();
+    await this.api.client.close();
   }
 }
 
@@ -75,7 +78,7 @@ describe("security: hostile answers from the network", function () {
     error.reason.should.equal("bad answer from Box");
     stream.states.some((s) => s.state === "reconnecting").should.be.true();
     const first = await written[0];
-    first.should.be.below(MAX_BYTES.events + 8 * 1024 * 1024, "the client hung up soon after the cap");
+    first.should.be.below(MAX_EVENTS_BYTES.events + 8 * 1024 * 1024, "the client hung up soon after the cap");
   });
 
   it("a realtime server (plain http: anyone on the path) sending 300 MB is cut off after a few KiB", async () => {
@@ -90,12 +93,14 @@ describe("security: hostile answers from the network", function () {
 
   it("a server dripping one byte at a time cannot hold a request past its deadline", async () => {
     box = await HostileBox.start({ events: (_req, res) => drip(res, 50) });
-    const api = new BoxApi({
-      apiBaseUrl: box.url,
-      tokens: new DeveloperTokenSource("t"),
-      proxy: NO_PROXY,
-      requestTimeoutMs: 300,
-    });
+    const api = new EventsApi(
+      new BoxClient({
+        apiBaseUrl: box.url,
+        tokens: new DeveloperTokenSource("t"),
+        proxy: NO_PROXY,
+        requestTimeoutMs: 300,
+      }),
+    );
     try {
       const err = await api.getEvents("5", "all", 10).then(
         () => undefined,
@@ -105,7 +110,7 @@ describe("security: hostile answers from the network", function () {
       (err as BoxError).kind.should.equal("network");
       (err as BoxError).details.code!.should.equal("timeout");
     } finally {
-      await api.close();
+      await api.client.close();
     }
   });
 
@@ -182,7 +187,9 @@ describe("security: hostile answers from the network", function () {
 
   it("a stream type outside Box's list never reaches a query string", async () => {
     box = await HostileBox.start();
-    const api = new BoxApi({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t"), proxy: NO_PROXY });
+    const api = new EventsApi(
+      new BoxClient({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t"), proxy: NO_PROXY }),
+    );
     try {
       for (const call of [
         () => api.getRealtimeServer("all&stream_type=changes" as never),
@@ -196,7 +203,7 @@ describe("security: hostile answers from the network", function () {
       }
       box.requests.should.be.empty();
     } finally {
-      await api.close();
+      await api.client.close();
     }
   });
 
@@ -207,14 +214,16 @@ describe("security: hostile answers from the network", function () {
           entries: [{ url: `${box!.url}/realtime`, retry_timeout: 1e12, ttl: "1e9", max_retries: 1e9 }],
         }),
     });
-    const api = new BoxApi({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t"), proxy: NO_PROXY });
+    const api = new EventsApi(
+      new BoxClient({ apiBaseUrl: box.url, tokens: new DeveloperTokenSource("t"), proxy: NO_PROXY }),
+    );
     try {
       const server = await api.getRealtimeServer("all");
       server.retryTimeoutMs.should.be.belowOrEqual(MAX_DELAY_MS * 2);
       server.ttlMs.should.be.belowOrEqual(60 * 60_000);
       server.maxRetries.should.be.belowOrEqual(100);
     } finally {
-      await api.close();
+      await api.client.close();
     }
   });
 });

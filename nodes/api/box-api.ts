@@ -1,6 +1,7 @@
-import { ApiCallResult, BoxApiCaller } from "../box/api/api-call";
+import { ApiCallResult, callBoxApi } from "../box/api/api-call";
 import { ApiNodeSettings, buildApiRequest } from "../box/api/api-request";
 import { BoxError } from "../box/errors";
+import { BoxClient } from "../box/http/box-client";
 import { fillIn, ReasonArgs } from "../box/reasons";
 import { migrate, Migration } from "../shared/config-version";
 import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "../shared/node-red-types";
@@ -24,7 +25,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, stored);
     const def = migrate(stored, MIGRATIONS);
     const node = this;
-    const { caller, setupError } = callerFor(RED, def);
+    const { client, setupError } = clientFor(RED, def);
     if (setupError) node.status({ fill: "red", shape: "ring", text: setupError.message });
     const controller = new AbortController();
     let inFlight = 0;
@@ -35,12 +36,12 @@ export = function register(RED: NodeAPI): void {
       );
 
     const handle = async (msg: NodeMessage): Promise<ApiCallResult> => {
-      if (!caller) throw setupError;
+      if (!client) throw setupError;
       const request = buildApiRequest(def, msg);
       inFlight++;
       showProgress();
       try {
-        return await caller.call({ ...request, signal: controller.signal });
+        return await callBoxApi(client, { ...request, signal: controller.signal });
       } finally {
         inFlight--;
       }
@@ -66,7 +67,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on("close", (_removed, done) => {
       controller.abort();
-      (caller?.close() ?? Promise.resolve()).then(done, done);
+      (client?.close() ?? Promise.resolve()).then(done, done);
     });
   }
 
@@ -74,17 +75,17 @@ export = function register(RED: NodeAPI): void {
 };
 
 /** The node's connection to Box through its config node, or the error that keeps it from making any request. */
-function callerFor(RED: NodeAPI, def: BoxApiDef): { caller?: BoxApiCaller; setupError?: Error } {
+function clientFor(RED: NodeAPI, def: BoxApiDef): { client?: BoxClient; setupError?: Error } {
   const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
   try {
     if (!config) throw new BoxError("config", translator(RED)("status.missingConfig"));
-    const caller = new BoxApiCaller({
+    const client = new BoxClient({
       apiBaseUrl: config.apiBaseUrl,
       tokens: config.tokenSource(),
       proxy: config.proxy,
       rateGate: config.rateGate(),
     });
-    return { caller };
+    return { client };
   } catch (err) {
     return { setupError: errorForCatch(RED, err, reasonsOf(RED, def)) };
   }

@@ -6,7 +6,8 @@ import { AuthType, createTokenSource, subjectTypeOf } from "../box/auth/auth-set
 import { authorizeUrl, exchangeCode, notAuthorized, OAuth2Client, storedFrom, tokenHash } from "../box/auth/oauth2";
 import { DeveloperTokenSource } from "../box/auth/token-source";
 import { isStoreLocked, TokenStore } from "../box/auth/token-store";
-import { BoxApi } from "../box/http/box-client";
+import { BoxClient } from "../box/http/box-client";
+import { getCurrentUser } from "../box/auth/current-user";
 import { BoxError } from "../box/errors";
 import { HttpClient } from "../box/http/http";
 import { ProxySettings } from "../box/http/proxy-settings";
@@ -144,7 +145,7 @@ async function handleTest(admin: Admin, req: Request, res: Response): Promise<vo
   const id = typeof body.id === "string" ? body.id : "";
   const authType = (text(body.authType) ?? "ccg") as AuthType;
   let http: HttpClient | undefined;
-  let api: BoxApi | undefined;
+  let api: BoxClient | undefined;
   try {
     const origin = checkedApiOrigin(text(body.apiBaseUrl));
     const given = (body.credentials ?? {}) as Record<string, unknown>;
@@ -168,8 +169,8 @@ async function handleTest(admin: Admin, req: Request, res: Response): Promise<vo
       authType === "oauth2"
         ? new DeveloperTokenSource(await oauth2TestToken(admin, id, given.accessToken, deployed))
         : createTokenSource(auth, http, origin);
-    api = new BoxApi({ apiBaseUrl: origin, tokens, proxy });
-    res.json({ ok: true, user: userOf(await api.getCurrentUser()) });
+    api = new BoxClient({ apiBaseUrl: origin, tokens, proxy });
+    res.json({ ok: true, user: userOf(await getCurrentUser(api)) });
   } catch (err) {
     res.json({ ok: false, reason: reasonOf(admin, err) });
   } finally {
@@ -251,12 +252,12 @@ async function handleCallback(admin: Admin, req: Request, res: Response): Promis
 
 async function authorizeWithCode(admin: Admin, auth: PendingAuthorization, code: string): Promise<User> {
   const http = new HttpClient(auth.proxy);
-  let api: BoxApi | undefined;
+  let api: BoxClient | undefined;
   try {
     const tokens = await exchangeCode(http, auth.origin, auth, code, auth.redirectUri);
     const minted = new DeveloperTokenSource(tokens.accessToken);
-    api = new BoxApi({ apiBaseUrl: auth.origin, tokens: minted, proxy: auth.proxy });
-    const user = userOf(await api.getCurrentUser());
+    api = new BoxClient({ apiBaseUrl: auth.origin, tokens: minted, proxy: auth.proxy });
+    const user = userOf(await getCurrentUser(api));
     // The refresh token pasted into the node now (if any) is older than these tokens: the store wins over it.
     const pasted = admin.RED.nodes.getCredentials(auth.id)?.refreshToken?.trim();
     const entry = {

@@ -1,4 +1,6 @@
-import { BoxApi, BoxApiWarning, BoxEvent, isEnterpriseStream } from "../box/http/box-client";
+import { BoxEvent, EventsApi, EventsWarning, isEnterpriseStream } from "../box/events/events-api";
+import { ItemsApi } from "../box/folders/items-api";
+import { BoxClient } from "../box/http/box-client";
 import { CheckpointStore, SavedCheckpoint } from "../box/events/checkpoint-store";
 import { BoxError } from "../box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../box/events/event-stream";
@@ -29,7 +31,8 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, stored);
     const def = migrateEventsIn(stored);
     const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
-    let api: BoxApi;
+    let client: BoxClient;
+    let events: EventsApi;
     let settings: StreamSettings;
     let folder: FolderSetting | undefined;
     try {
@@ -37,30 +40,30 @@ export = function register(RED: NodeAPI): void {
       settings = streamSettings(def);
       // enterprise events describe items in another shape, and an admin watches the whole enterprise
       folder = isEnterpriseStream(settings.streamType) ? undefined : folderSetting(def);
-      api = new BoxApi({
+      client = new BoxClient({
         apiBaseUrl: config.apiBaseUrl,
         tokens: config.tokenSource(),
         proxy: config.proxy,
         rateGate: config.rateGate(),
-        onWarning: (warning) => this.warn(warningText(RED._, warning)),
       });
+      events = new EventsApi(client, (warning) => this.warn(warningText(RED._, warning)));
     } catch (err) {
       const statusText = (error: BoxError) =>
         config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);
       return misconfigured(this, err, statusText);
     }
-    runStream(this, def, { ...settings, api, config, folder });
+    runStream(this, def, { ...settings, client, events, config, folder });
   }
 
   function runStream(node: Node, def: BoxEventsInDef, parts: StreamParts): void {
-    const { api, config, folder } = parts;
+    const { client, config, folder } = parts;
     const resume = def.resume !== false;
     const key = checkpointKey(startFromOf(def), parts.streamType);
     const store = new CheckpointStore(contextStore(node.context()), key, checkpointsInProcess, node.id);
     const controller = new AbortController();
     const delivered = new DeliveredCheckpoints(store, controller.signal);
     const reporter = stateReporter(node, statusTexts(RED, config), controller.signal);
-    const select = pageSelector(folder, api, controller.signal, {
+    const select = pageSelector(folder, new ItemsApi(client), controller.signal, {
       onRetry: reporter.lookupRetry,
       onRecovered: reporter.lookupRecovered,
     });
@@ -78,7 +81,7 @@ export = function register(RED: NodeAPI): void {
       running
         .then(() => delivered.closed(removed, receiversRunning))
         .catch((err) => positionNotSaved(RED, node, err))
-        .then(() => api.close())
+        .then(() => client.close())
         .then(done, done);
     });
   }
@@ -95,7 +98,8 @@ function statusTexts(RED: NodeAPI, config: BoxConfigNode): StatusTexts {
 
 /** What a node's stream is made of, once its settings were checked. */
 interface StreamParts extends StreamSettings {
-  api: BoxApi;
+  client: BoxClient;
+  events: EventsApi;
   config: BoxConfigNode;
   folder: FolderSetting | undefined;
 }
@@ -111,7 +115,7 @@ interface StreamWiring {
 
 function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring: StreamWiring): EventStream {
   const stream: EventStream = new EventStream({
-    api: parts.api,
+    api: parts.events,
     streamType: parts.streamType,
     pollIntervalMs: parts.pollIntervalMs,
     startFrom: startFromOf(def),
@@ -162,7 +166,7 @@ function stateReporter(node: Node, texts: StatusTexts, stopped: AbortSignal) {
   };
 }
 
-function warningText(translate: NodeAPI["_"], warning: BoxApiWarning): string {
+function warningText(translate: NodeAPI["_"], warning: EventsWarning): string {
   return translate(`box-events-in.warning.${warning.kind}`, { count: warning.count });
 }
 

@@ -1,4 +1,4 @@
-import { isEnterpriseStream, isStreamType, StreamType } from "../box/http/box-client";
+import { isEnterpriseStream, isStreamType, StreamType } from "../box/events/events-api";
 import { BoxError } from "../box/errors";
 import { StartFrom } from "../box/events/event-stream";
 import { reason } from "../box/reasons";

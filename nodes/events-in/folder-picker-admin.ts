@@ -1,4 +1,5 @@
-import { BoxApi } from "../box/http/box-client";
+import { BoxClient } from "../box/http/box-client";
+import { ItemsApi } from "../box/folders/items-api";
 import { BoxError } from "../box/errors";
 import { browseFolder } from "../box/folders/folder-browser";
 import { isId } from "../box/folders/item-lookup";
@@ -34,21 +35,21 @@ export function registerFolderPicker(RED: NodeAPI): void {
     if (!isId(folderId) || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
       return res.status(400).json({ ok: false, reason: "invalidFolder" });
     }
-    let api: BoxApi | undefined;
+    let client: BoxClient | undefined;
     try {
-      api = new BoxApi({
+      client = new BoxClient({
         apiBaseUrl: config.apiBaseUrl,
         tokens: config.tokenSource(),
         proxy: config.proxy,
         rateGate: config.rateGate(),
         requestTimeoutMs: PICKER_TIMEOUT_MS,
       });
-      res.json({ ok: true, ...(await browseFolder(api, folderId, offset)) });
+      res.json({ ok: true, ...(await browseFolder(new ItemsApi(client), folderId, offset)) });
     } catch (err) {
       const reason = err instanceof BoxError ? (err.details.status === 404 ? "notFound" : err.reason) : "failed";
       res.status(200).json({ ok: false, reason });
     } finally {
-      await api?.close();
+      await client?.close();
     }
   });
 }

@@ -1,4 +1,5 @@
-import type { BoxApi, BoxEvent } from "../box/http/box-client";
+import type { BoxEvent } from "../box/events/events-api";
+import type { ItemsApi } from "../box/folders/items-api";
 import type { BackoffPolicy } from "../box/backoff";
 import { BoxError } from "../box/errors";
 import { reason } from "../box/reasons";
@@ -34,7 +35,7 @@ export interface PageSelectorHooks {
  */
 export function pageSelector(
   setting: FolderSetting | undefined,
-  api: Pick<BoxApi, "getItem">,
+  api: Pick<ItemsApi, "getItem">,
   stopped: AbortSignal,
   hooks: PageSelectorHooks,
 ): (events: BoxEvent[]) => Promise<ScopedEvent[]> {

@@ -1,4 +1,4 @@
-import { BoxEvent } from "../box/http/box-client";
+import { BoxEvent } from "../box/events/events-api";
 import { BoxError } from "../box/errors";
 import { NodeMessage } from "../shared/node-red-types";
 

@@ -1,4 +1,5 @@
-import { BoxApi, BoxEvent } from "../../nodes/box/http/box-client";
+import { BoxClient } from "../../nodes/box/http/box-client";
+import { BoxEvent, EventsApi } from "../../nodes/box/events/events-api";
 import { NO_PROXY } from "../../nodes/box/http/proxy-settings";
 import { DeveloperTokenSource, TokenSource } from "../../nodes/box/auth/token-source";
 import { BoxError } from "../../nodes/box/errors";
@@ -16,7 +17,7 @@ export interface HarnessOptions extends Partial<Omit<EventStreamOptions, "api" |
   /** Shared with other harnesses, as the nodes of one config node share it. */
   rateGate?: RateGate;
   /** Wraps the API, e.g. to act between a fetch and the next subscribe. */
-  wrapApi?: (api: BoxApi) => EventStreamOptions["api"];
+  wrapApi?: (api: EventsApi) => EventStreamOptions["api"];
 }
 
 /** Runs an EventStream against the emulator and records what it delivers and which states it went through. */
@@ -24,7 +25,7 @@ export class StreamHarness {
   readonly delivered: BoxEvent[] = [];
   readonly pages: { count: number; position: string }[] = [];
   readonly states: { state: StreamState; error?: BoxError; retryInMs?: number; at: number }[] = [];
-  readonly api: BoxApi;
+  readonly api: EventsApi;
   readonly stream: EventStream;
   private readonly controller = new AbortController();
   private running?: Promise<void>;
@@ -33,13 +34,15 @@ export class StreamHarness {
     readonly emulator: BoxEmulator,
     options: HarnessOptions = {},
   ) {
-    this.api = new BoxApi({
-      apiBaseUrl: emulator.apiUrl,
-      tokens: options.tokens ?? new DeveloperTokenSource(emulator.issueToken()),
-      proxy: NO_PROXY,
-      requestTimeoutMs: options.requestTimeoutMs,
-      rateGate: options.rateGate,
-    });
+    this.api = new EventsApi(
+      new BoxClient({
+        apiBaseUrl: emulator.apiUrl,
+        tokens: options.tokens ?? new DeveloperTokenSource(emulator.issueToken()),
+        proxy: NO_PROXY,
+        requestTimeoutMs: options.requestTimeoutMs,
+        rateGate: options.rateGate,
+      }),
+    );
     this.stream = new EventStream({
       streamType: "all",
       startFrom: "now",
@@ -78,7 +81,7 @@ export class StreamHarness {
   async stop(): Promise<void> {
     this.controller.abort();
     await this.running;
-    await this.api.close();
+    await this.api.client.close();
   }
 }
 

@@ -1,15 +1,15 @@
 import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "../backoff";
 import { reason } from "../reasons";
 import {
-  BoxApi,
   BoxEvent,
+  EventsApi,
   EventsFilter,
   isEnterpriseStream,
   MAX_PAGE_SIZE,
   RealtimeServer,
   StreamType,
   UserStreamType,
-} from "../http/box-client";
+} from "./events-api";
 import { BoxError } from "../errors";
 import { RecentIds } from "./recent-ids";
 import { sleep } from "../sleep";
@@ -22,7 +22,7 @@ export type StreamState = "connecting" | "polling" | "reconnecting" | "failed";
 export type StartFrom = "now" | "beginning" | { position: string };
 
 export interface EventStreamOptions {
-  api: Pick<BoxApi, "getEvents" | "getRealtimeServer" | "longPoll">;
+  api: Pick<EventsApi, "getEvents" | "getRealtimeServer" | "longPoll">;
   streamType: StreamType;
   /** Where to begin when there is no checkpoint. */
   startFrom: StartFrom;

@@ -1,4 +1,4 @@
-import type { BoxApi } from "../http/box-client";
+import type { ItemsApi } from "./items-api";
 import { isId, placeOf } from "./item-lookup";
 
 export interface FolderSummary {
@@ -22,7 +22,7 @@ const MAX_NAME_LENGTH = 255;
  * holds the last of the folders.
  */
 export async function browseFolder(
-  api: Pick<BoxApi, "getItem" | "getFolderItems">,
+  api: Pick<ItemsApi, "getItem" | "getFolderItems">,
   folderId: string,
   offset: number,
   signal?: AbortSignal,

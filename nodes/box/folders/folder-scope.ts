@@ -1,5 +1,5 @@
 import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from "../backoff";
-import type { BoxEvent } from "../http/box-client";
+import type { BoxEvent } from "../events/events-api";
 import { BoxError } from "../errors";
 import { ItemLookup, ItemPlace, ItemRef, ItemType, isId, placeOf } from "./item-lookup";
 

@@ -1,297 +1,159 @@
-import { checkedApiOrigin } from "./api-origin";
+import { setTimeout as sleep } from "timers/promises";
+import { checkedApiOrigin, isLoopback } from "./api-origin";
 import { TokenSource, withToken } from "../auth/token-source";
+import { Backoff } from "../backoff";
 import { BoxError } from "../errors";
-import { reason } from "../reasons";
-import { errorFromResponse, HttpClient, HttpResponse, parseJsonObject } from "./http";
-import { isId, ItemRef, ItemType } from "../folders/item-lookup";
+import { errorFromResponse, HttpClient, HttpRequest, HttpResponse, parseJsonObject, RawHttpResponse } from "./http";
 import { ProxySettings } from "./proxy-settings";
 import { RateGate } from "./rate-gate";
-import { isStreamPosition, readNextStreamPosition } from "../events/stream-position";
 
-export type UserStreamType = "all" | "changes" | "sync";
-/** Box's enterprise event streams: polled (no long poll), for an enterprise admin's token only. */
-export type EnterpriseStreamType = "admin_logs_streaming" | "admin_logs";
-export type StreamType = UserStreamType | EnterpriseStreamType;
-
-const STREAM_TYPES: readonly string[] = ["all", "changes", "sync", "admin_logs_streaming", "admin_logs"];
-
-export function isStreamType(value: unknown): value is StreamType {
-  return typeof value === "string" && STREAM_TYPES.includes(value);
-}
-
-export function isEnterpriseStream(type: StreamType): type is EnterpriseStreamType {
-  return type === "admin_logs_streaming" || type === "admin_logs";
-}
-
-/** Filters Box applies on the server, for enterprise streams only (user streams ignore them). */
-export interface EventsFilter {
-  /** sent as `event_type`, comma-separated */
-  eventTypes?: readonly string[];
-  /** `admin_logs` only: events created at or after this ISO 8601 time */
-  createdAfter?: string;
-}
-/** A Box event, passed on exactly as the API returned it. */
-export type BoxEvent = Record<string, unknown> & { event_id?: string; event_type?: string };
-
-export interface EventsPage {
-  entries: BoxEvent[];
-  /** Always a decimal string, exact even above 2^53. */
-  nextPosition: string;
-}
-
-export interface RealtimeServer {
-  url: string;
+/** Which failures a call repeats, how often, and how long it waits out Box's `retry-after`. */
+export interface RetryRule {
   maxRetries: number;
-  retryTimeoutMs: number;
-  ttlMs: number;
+  /** Box asking for a longer pause than this fails the call at once: a message should not wait minutes. */
+  maxWaitMs: number;
+  baseMs: number;
+  retries: (err: BoxError) => boolean;
 }
 
-/** What the realtime server said; `timeout` when it said nothing within `retry_timeout`. */
-export type RealtimeMessage = "new_change" | "reconnect" | "max_retries" | "out_of_date" | "timeout" | (string & {});
+/** One request to Box's API; what differs between callers is a field here, not another client. */
+export interface BoxRequest {
+  method: HttpRequest["method"];
+  /** A checked path on the API origin, query included. */
+  path: string;
+  /** Another Box host built from `origin` (uploads); the token goes there too. Default: origin + path. */
+  url?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Names the call in error messages, e.g. `events`. */
+  what: string;
+  /** The answer cap: a larger answer fails as a `protocol` error with code `tooLarge`. */
+  maxBytes: number;
+  signal?: AbortSignal;
+  /** Default: no retry (the caller has its own loop, e.g. the event stream's backoff). */
+  retry?: RetryRule;
+  /** Follow Box's redirects to another host (downloads), never with the token. Default: not followed. */
+  followRedirects?: boolean;
+  /** Longest wait for the headers or between two chunks; default the client's `requestTimeoutMs`. */
+  timeoutMs?: number;
+  /** Longest the whole request may take; default twice `timeoutMs`. */
+  deadlineMs?: number;
+}
 
-export const MAX_PAGE_SIZE = 500;
-export const MAX_FOLDER_PAGE = 1000;
-const ITEM_COLLECTIONS: Record<ItemType, string> = { file: "files", folder: "folders", web_link: "web_links" };
-const REQUEST_TIMEOUT_MS = 30_000;
-const DEFAULT_RETRY_TIMEOUT_SEC = 610;
-const DEFAULT_MAX_RETRIES = 10;
-const DEFAULT_TTL_MIN = 10;
-/** Ceilings for what the OPTIONS answer may ask of us (Box sends 610 s, 10 retries, 10 minutes). */
-const MAX_RETRY_TIMEOUT_SEC = 900;
-const MAX_RETRIES = 100;
-const MAX_TTL_MIN = 60;
-
-/**
- * The most each answer may weigh. A page of 500 events is a few MB (each event carries its source item and
- * path); 32 MiB leaves room for unusually large events while keeping a 256 MB heap safe. The realtime server
- * (plain http, open to anyone on the path) only ever says a word such as `new_change`.
- */
-export const MAX_BYTES = {
-  events: 32 * 1024 * 1024,
-  realtime: 8 * 1024,
-  options: 64 * 1024,
-  user: 256 * 1024,
-  item: 256 * 1024,
-  folderPage: 16 * 1024 * 1024,
-} as const;
-
-/** Said once per BoxApi: something in Box's answers that was skipped, so the stream could go on. */
-export type BoxApiWarning = { kind: "skippedEntries"; count: number };
-
-export interface BoxApiOptions {
+export interface BoxClientOptions {
   apiBaseUrl?: string;
   tokens: TokenSource;
-  /** The config's proxy: every request, the realtime long poll included, goes through it. */
+  /** The config's proxy: every request, the realtime long poll and downloads included, goes through it. */
   proxy: ProxySettings;
   requestTimeoutMs?: number;
-  /** Shared by every BoxApi of one config node (one Box user): a 429 pauses all of them. */
+  /** Shared by every client of one config node (one Box user): a 429 any node sees pauses all of them. */
   rateGate?: RateGate;
-  onWarning?: (warning: BoxApiWarning) => void;
 }
 
-/** Every HTTP call the event stream makes to Box, with Box's errors turned into typed BoxErrors. */
-export class BoxApi {
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The one path every request to Box takes: the checked origin, the bearer token with one fresh token on 401,
+ * the config's rate gate, size caps and timeouts, redirects without the token, and Box's errors as BoxErrors.
+ */
+export class BoxClient {
   readonly origin: string;
   private readonly http: HttpClient;
-  private readonly tokens: TokenSource;
-  private readonly timeoutMs: number;
   private readonly gate: RateGate;
-  private readonly warned = new Set<BoxApiWarning["kind"]>();
+  private readonly timeoutMs: number;
 
-  constructor(private readonly options: BoxApiOptions) {
+  constructor(private readonly options: BoxClientOptions) {
     this.origin = checkedApiOrigin(options.apiBaseUrl);
-    this.tokens = options.tokens;
     this.http = new HttpClient(options.proxy);
-    this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.gate = options.rateGate ?? new RateGate();
+    this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   }
 
-  /** One page of events; `position` undefined asks `admin_logs` for the first page after `filter.createdAfter`. */
-  async getEvents(
-    position: string | undefined,
-    streamType: StreamType,
-    limit: number,
-    signal?: AbortSignal,
-    filter: EventsFilter = {},
-  ): Promise<EventsPage> {
-    const res = await this.authorized(
-      "GET",
-      `/2.0/events?${eventsQuery(position, checkedStreamType(streamType), limit, filter)}`,
-      "events",
-      MAX_BYTES.events,
-      signal,
-    ).catch((err: unknown) => {
-      throw isEnterpriseStream(streamType) ? adminOnly(err) : err;
-    });
-    const body = jsonBody(res, "events");
-    const nextPosition = readNextStreamPosition(res.text, body);
-    if (!Array.isArray(body.entries) || nextPosition === undefined || !isStreamPosition(nextPosition)) {
-      throw new BoxError("protocol", "events: answer without entries or a valid next_stream_position");
+  /** A 2xx answer, after the retries `req.retry` allows; anything else throws a BoxError. */
+  async request(req: BoxRequest): Promise<RawHttpResponse> {
+    const rule = req.retry;
+    if (!rule) return this.once(req);
+    const backoff = new Backoff({ baseMs: rule.baseMs, maxMs: rule.maxWaitMs, helpBaseMs: 0, helpMaxMs: 0 });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(req);
+      } catch (err) {
+        if (!(err instanceof BoxError) || !rule.retries(err) || attempt >= rule.maxRetries) throw err;
+        if ((err.details.retryAfterMs ?? 0) > rule.maxWaitMs) throw err;
+        await sleep(Math.min(backoff.nextDelayMs(err), rule.maxWaitMs), undefined, { signal: req.signal });
+      }
     }
-    // a null or a number is no event: passing it on (or stumbling on it) would stall or poison the flow
-    const entries = body.entries.filter(isEventObject);
-    const skipped = body.entries.length - entries.length;
-    if (skipped > 0) this.warnOnce({ kind: "skippedEntries", count: skipped });
-    return { entries, nextPosition };
   }
 
-  async getRealtimeServer(streamType: UserStreamType, signal?: AbortSignal): Promise<RealtimeServer> {
-    const query = new URLSearchParams({ stream_type: checkedStreamType(streamType) });
-    const path = `/2.0/events?${query}`;
-    const res = await this.authorized("OPTIONS", path, "realtime server", MAX_BYTES.options, signal);
-    const body = jsonBody(res, "realtime server");
-    const entry = Array.isArray(body.entries) ? (body.entries[0] as Record<string, unknown> | undefined) : undefined;
-    if (!entry || typeof entry.url !== "string" || !/^https?:\/\//.test(entry.url)) {
-      throw new BoxError("protocol", "realtime server: answer without a URL");
-    }
-    return {
-      url: entry.url,
-      maxRetries: Math.min(MAX_RETRIES, positiveNumber(entry.max_retries, DEFAULT_MAX_RETRIES)),
-      retryTimeoutMs:
-        Math.min(MAX_RETRY_TIMEOUT_SEC, positiveNumber(entry.retry_timeout, DEFAULT_RETRY_TIMEOUT_SEC)) * 1000,
-      ttlMs: Math.min(MAX_TTL_MIN, positiveNumber(entry.ttl, DEFAULT_TTL_MIN)) * 60_000,
-    };
+  /** `request` with the answer as text and a JSON object required, e.g. for Box's API objects. */
+  async requestJson(req: BoxRequest): Promise<{ res: HttpResponse; body: Record<string, unknown> }> {
+    const res = asText(await this.request(req));
+    return { res, body: jsonBody(res, req.what) };
   }
 
-  /**
-   * Long poll. The realtime URL is plain http and identifies the subscription by its channel, so it
-   * never gets the token. `stream_position` makes it answer at once when events are already waiting.
-   */
-  async longPoll(server: RealtimeServer, position: string, signal?: AbortSignal): Promise<RealtimeMessage> {
-    // appended to the URL exactly as Box gave it (re-serialising its query could change the channel's encoding)
-    const url = `${server.url}${server.url.includes("?") ? "&" : "?"}stream_position=${encodeURIComponent(position)}`;
-    let res: HttpResponse;
-    try {
-      const timeoutMs = server.retryTimeoutMs;
-      res = await this.http.send({ method: "GET", url, signal, timeoutMs, maxBytes: MAX_BYTES.realtime });
-    } catch (err) {
-      if (err instanceof BoxError && err.details.code === "timeout") return "timeout";
-      throw err;
-    }
-    if (res.status !== 200) throw errorFromResponse(res, "realtime server");
-    const message = jsonBody(res, "realtime server").message;
-    if (typeof message !== "string") throw new BoxError("protocol", "realtime server: answer without a message");
-    return message;
-  }
-
-  /** `GET /2.0/users/me`: who the credentials act for. */
-  async getCurrentUser(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return jsonBody(await this.authorized("GET", "/2.0/users/me", "users/me", MAX_BYTES.user, signal), "users/me");
-  }
-
-  /** `GET /2.0/files/{id}`, `/2.0/folders/{id}` or `/2.0/web_links/{id}` with only `fields`. */
-  async getItem(ref: ItemRef, fields: readonly string[], signal?: AbortSignal): Promise<Record<string, unknown>> {
-    if (!isId(ref.id) || !ITEM_COLLECTIONS[ref.type]) throw new BoxError("request", "item: not a Box item id");
-    const query = new URLSearchParams({ fields: fields.join(",") });
-    const res = await this.authorized(
-      "GET",
-      `/2.0/${ITEM_COLLECTIONS[ref.type]}/${ref.id}?${query}`,
-      "item",
-      MAX_BYTES.item,
-      signal,
-    );
-    return jsonBody(res, "item");
-  }
-
-  /** One page of `GET /2.0/folders/{id}/items` (Box: at most 1000 entries, offset paging). */
-  async getFolderItems(
-    folderId: string,
-    page: { offset: number; limit: number; fields: readonly string[] },
-    signal?: AbortSignal,
-  ): Promise<{ entries: Record<string, unknown>[]; totalCount: number }> {
-    if (!isId(folderId)) throw new BoxError("request", "folder: not a Box folder id");
-    const query = new URLSearchParams({
-      fields: page.fields.join(","),
-      offset: String(page.offset),
-      limit: String(Math.min(MAX_FOLDER_PAGE, page.limit)),
-    });
-    const body = jsonBody(
-      await this.authorized("GET", `/2.0/folders/${folderId}/items?${query}`, "folder", MAX_BYTES.folderPage, signal),
-      "folder",
-    );
-    if (!Array.isArray(body.entries)) throw new BoxError("protocol", "folder: answer without entries");
-    const entries = body.entries.filter((e): e is Record<string, unknown> => e !== null && typeof e === "object");
-    const totalCount = typeof body.total_count === "number" ? body.total_count : entries.length;
-    return { entries, totalCount };
+  /** A request that must never carry the token (Box's realtime server), through the same proxy and caps. */
+  sendWithoutToken(req: HttpRequest): Promise<HttpResponse> {
+    return this.http.send(req);
   }
 
   close(): Promise<void> {
     return this.http.close();
   }
 
-  private warnOnce(warning: BoxApiWarning): void {
-    if (this.warned.has(warning.kind)) return;
-    this.warned.add(warning.kind);
-    this.options.onWarning?.(warning);
-  }
-
-  /** A request with the bearer token, once the rate gate is open; on 401 one fresh token is tried before giving up. */
-  private async authorized(
-    method: "GET" | "OPTIONS",
-    path: string,
-    what: string,
-    maxBytes: number,
-    signal?: AbortSignal,
-  ): Promise<HttpResponse> {
+  private async once(req: BoxRequest): Promise<RawHttpResponse> {
+    const url = req.url ?? this.origin + req.path;
     const send = (token: string) =>
       this.gate.send(
         () =>
-          this.http.send({
-            method,
-            url: this.origin + path,
-            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-            signal,
-            timeoutMs: this.timeoutMs,
-            maxBytes,
+          this.http.sendRaw({
+            ...this.base(req, url),
+            headers: { accept: "application/json", ...req.headers, authorization: `Bearer ${token}` },
+            body: req.body,
           }),
-        signal,
+        req.signal,
       );
-    const res = await withToken(this.tokens, send, signal);
-    if (res.status < 200 || res.status > 299) throw errorFromResponse(res, what);
+    let res = await withToken(this.options.tokens, send, req.signal);
+    if (req.followRedirects) res = await this.followRedirects(req, url, res);
+    if (res.status < 200 || res.status > 299) throw errorFromResponse(asText(res), req.what);
     return res;
+  }
+
+  /** Box sends downloads to another host; that host gets the file's one-time URL, never the token. */
+  private async followRedirects(req: BoxRequest, from: string, res: RawHttpResponse): Promise<RawHttpResponse> {
+    for (let hops = 0; REDIRECT_STATUSES.has(res.status); hops++) {
+      const location = firstHeader(res.headers.location);
+      if (!location) return res;
+      if (hops >= MAX_REDIRECTS) throw new BoxError("protocol", "too many redirects", { code: "too_many_redirects" });
+      const target = new URL(location, from);
+      if (target.protocol !== "https:" && !(target.protocol === "http:" && isLoopback(target.hostname))) {
+        throw new BoxError("protocol", "redirect to a plain http URL", { code: "insecure_redirect" });
+      }
+      from = target.toString();
+      res = await this.http.sendRaw({ ...this.base(req, from), headers: { accept: "*/*" } });
+    }
+    return res;
+  }
+
+  /** What every request of a call shares: the size cap, the timeouts, the caller's signal. */
+  private base(req: BoxRequest, url: string): HttpRequest {
+    const { method, signal, maxBytes, deadlineMs } = req;
+    return { method, url, signal, maxBytes, timeoutMs: req.timeoutMs ?? this.timeoutMs, deadlineMs };
   }
 }
 
-function eventsQuery(
-  position: string | undefined,
-  streamType: StreamType,
-  limit: number,
-  filter: EventsFilter,
-): URLSearchParams {
-  const query = new URLSearchParams();
-  if (position !== undefined) query.set("stream_position", position);
-  query.set("stream_type", streamType);
-  query.set("limit", String(limit));
-  if (!isEnterpriseStream(streamType)) return query;
-  if (filter.eventTypes?.length) query.set("event_type", filter.eventTypes.join(","));
-  if (streamType === "admin_logs" && filter.createdAfter) query.set("created_after", filter.createdAfter);
-  return query;
+export function asText(res: RawHttpResponse): HttpResponse {
+  return { status: res.status, headers: res.headers, text: res.body.toString("utf8") };
 }
 
-/** Box answers 403 to enterprise streams when the token is not an enterprise admin's: retrying cannot help. */
-function adminOnly(err: unknown): unknown {
-  if (!(err instanceof BoxError) || err.details.status !== 403) return err;
-  return new BoxError("forbidden", reason("needsEnterpriseAdmin"), err.details);
-}
-
-/** Stream types go into a query string: only the ones Box defines. */
-function checkedStreamType<T extends string>(streamType: T): T {
-  if (!isStreamType(streamType)) throw new BoxError("config", reason("invalidStreamType"));
-  return streamType;
-}
-
-function isEventObject(entry: unknown): entry is BoxEvent {
-  return entry !== null && typeof entry === "object" && !Array.isArray(entry);
-}
-
-function jsonBody(res: HttpResponse, what: string): Record<string, unknown> {
+/** The answer as a JSON object, or a `protocol` error naming the call. */
+export function jsonBody(res: HttpResponse, what: string): Record<string, unknown> {
   const body = parseJsonObject(res.text);
   if (!body) throw new BoxError("protocol", `${what}: answer is not JSON`, { status: res.status });
   return body;
 }
 
-/** Box sends `ttl` and `max_retries` as strings in its spec and as numbers in its guides. */
-function positiveNumber(value: unknown, fallback: number): number {
-  const n = typeof value === "string" ? Number(value.trim()) : typeof value === "number" ? value : NaN;
-  return Number.isFinite(n) && n > 0 ? n : fallback;
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
