@@ -1,13 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "http";
-import type { EmulatorContext } from "./context";
+import type { EventLog } from "./event-log";
 import { bearerToken, sendBoxError, sendJson, sendText } from "./http-util";
-import { handleAuthorize, handleTokenRequest } from "./oauth";
-import { parseStreamType } from "./realtime";
+import { handleAuthorize, handleTokenRequest, type OAuthParts } from "./oauth";
+import { parseStreamType, type RealtimeHub } from "./realtime";
 import { demoUser } from "./event-defaults";
-import { handleContentApi, isContentRoute } from "./content-api";
+import { handleContentApi, isContentRoute, type ContentApiParts } from "./content-api";
 import { handleItemsApi, isItemRoute } from "./items-api";
-import { getEnterpriseEvents } from "./enterprise-api";
+import { getEnterpriseEvents, type EnterpriseApiParts } from "./enterprise-api";
 import { isEnterpriseStreamType, type EnterpriseStreamType } from "./enterprise-log";
+
+/** What Box's API needs of the emulator: the parts of each endpoint, the event log and the realtime hub. */
+export interface ApiServerParts extends OAuthParts, EnterpriseApiParts, ContentApiParts {
+  log: EventLog;
+  hub: RealtimeHub;
+  realtimeUrl: () => string;
+}
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
@@ -23,7 +30,7 @@ export function apiFaultTarget(method: string, pathname: string): ApiTarget {
 }
 
 /** Box's 401: the WWW-Authenticate header and an empty body. */
-function requireToken(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): boolean {
+function requireToken(ctx: ApiServerParts, req: IncomingMessage, res: ServerResponse): boolean {
   if (ctx.tokens.isValid(bearerToken(req))) return true;
   res.writeHead(401, {
     "www-authenticate":
@@ -35,7 +42,7 @@ function requireToken(ctx: EmulatorContext, req: IncomingMessage, res: ServerRes
 }
 
 export async function handleBoxApi(
-  ctx: EmulatorContext,
+  ctx: ApiServerParts,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -68,7 +75,7 @@ export async function handleBoxApi(
 
 /** Enterprise streams: GET for an admin's token; no realtime server (OPTIONS is an error), as at Box. */
 function enterpriseEvents(
-  ctx: EmulatorContext,
+  ctx: ApiServerParts,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -80,7 +87,7 @@ function enterpriseEvents(
   sendBoxError(res, 405, "Method Not Allowed");
 }
 
-function getEvents(ctx: EmulatorContext, res: ServerResponse, url: URL): void {
+function getEvents(ctx: ApiServerParts, res: ServerResponse, url: URL): void {
   const type = parseStreamType(url.searchParams.get("stream_type"));
   if (!type) return sendBoxError(res, 400, "Invalid value for stream_type");
   const s = ctx.settings();
@@ -106,7 +113,7 @@ function getEvents(ctx: EmulatorContext, res: ServerResponse, url: URL): void {
   sendText(res, 200, `{"chunk_size":${entries.length},"next_stream_position":${pos},"entries":[${entries.join(",")}]}`);
 }
 
-function optionsEvents(ctx: EmulatorContext, res: ServerResponse, url: URL): void {
+function optionsEvents(ctx: ApiServerParts, res: ServerResponse, url: URL): void {
   const type = parseStreamType(url.searchParams.get("stream_type")) ?? "all";
   const s = ctx.settings();
   const asNum = (n: number): number | string => (s.optionsNumbersAsStrings ? String(n) : n);

@@ -1,10 +1,18 @@
 import { randomBytes } from "crypto";
 import type { IncomingMessage, ServerResponse } from "http";
-import type { EmulatorContext } from "./context";
+import type { DownloadTickets } from "./download-host";
+import type { ItemActivity } from "./item-activity";
 import { readBodyBytes, readJsonObject, sendBoxError, sendJson } from "./http-util";
 import type { Json, TreeFile } from "./item-tree";
 import { visible } from "./items-api";
 import { parseMultipart } from "./multipart";
+
+/** What the download, upload and file-update endpoints need of the emulator. */
+export interface ContentApiParts {
+  items: ItemActivity;
+  /** Download URLs on the download host, handed out by `GET /2.0/files/{id}/content`. */
+  downloads: DownloadTickets;
+}
 
 const CONTENT_ROUTE = /^\/2\.0\/files\/(\d+)\/content$/;
 const UPLOAD_ROUTE = /^\/api\/2\.0\/files\/(?:(\d+)\/)?content$/;
@@ -24,7 +32,7 @@ export function isContentRoute(method: string, pathname: string): boolean {
  * shared links and renames. False for other routes; `authorized` answers the 401 itself.
  */
 export async function handleContentApi(
-  ctx: EmulatorContext,
+  ctx: ContentApiParts,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -46,7 +54,7 @@ export async function handleContentApi(
   return true;
 }
 
-function redirectToDownload(ctx: EmulatorContext, res: ServerResponse, id: string): void {
+function redirectToDownload(ctx: ContentApiParts, res: ServerResponse, id: string): void {
   const file = ctx.items.tree.get({ type: "file", id });
   if (!visible(file, res, "file")) return;
   if (file.type !== "file" || ctx.items.tree.isTrashed(file)) return sendBoxError(res, 404, "Not Found", {}, "trashed");
@@ -54,7 +62,7 @@ function redirectToDownload(ctx: EmulatorContext, res: ServerResponse, id: strin
   res.end();
 }
 
-async function receiveUpload(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, fileId?: string) {
+async function receiveUpload(ctx: ContentApiParts, req: IncomingMessage, res: ServerResponse, fileId?: string) {
   const body = await readBodyBytes(req, res, MAX_UPLOAD_BYTES);
   if (!body) return;
   const parts = parseMultipart(body, req.headers["content-type"]) ?? [];
@@ -94,7 +102,7 @@ async function receiveUpload(ctx: EmulatorContext, req: IncomingMessage, res: Se
 }
 
 /** `PUT /2.0/files/{id}`: `shared_link` (an object creates or changes it, null removes it) and `name`. */
-async function updateFile(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL, id: string) {
+async function updateFile(ctx: ContentApiParts, req: IncomingMessage, res: ServerResponse, url: URL, id: string) {
   const tree = ctx.items.tree;
   const file = tree.get({ type: "file", id });
   if (!visible(file, res, "file") || file.type !== "file") return;

@@ -1,15 +1,31 @@
 import type { IncomingMessage, ServerResponse } from "http";
-import type { EmulatorContext } from "./context";
-import type { BoxEvent, Quirks } from "./types";
+import type { EnterpriseLog } from "./enterprise-log";
+import type { EventLog } from "./event-log";
+import type { FaultQueue } from "./faults";
+import type { ItemActivity } from "./item-activity";
+import type { BoxEvent, Quirks, RequestRecord } from "./types";
 import { readJsonObject, sendJson } from "./http-util";
-import { createJwtApp } from "./oauth";
+import { createJwtApp, type OAuthParts } from "./oauth";
 import { ITEM_ACTIONS, runItemAction } from "./item-control";
+
+/** What the `/_emulator/*` control routes drive. */
+export interface ControlParts extends OAuthParts {
+  log: EventLog;
+  enterprise: EnterpriseLog;
+  faults: FaultQueue;
+  items: ItemActivity;
+  requests: RequestRecord[];
+  setQuirks: (q: Quirks) => void;
+  createEvents: (count: number, partial?: Partial<BoxEvent>) => BoxEvent[];
+  createEnterpriseEvents: (count: number, partial?: Partial<BoxEvent>) => BoxEvent[];
+  stats: () => { events: number; openConnections: number; heldPolls: number; requests: number };
+}
 
 const MAX_BATCH = 100_000;
 
 /** One control request: what a route handler needs to read and answer it. */
 export interface ControlCall {
-  ctx: EmulatorContext;
+  ctx: ControlParts;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
@@ -32,7 +48,7 @@ const withBody =
 
 /** `{count, ...fields}`: that many events made with `create` (user events, or the enterprise's admin events). */
 const addEvents =
-  (create: (ctx: EmulatorContext) => EmulatorContext["createEvents"]) =>
+  (create: (ctx: ControlParts) => ControlParts["createEvents"]) =>
   (call: ControlCall, body: Record<string, unknown>): void => {
     const { count, ...partial } = body;
     const n = count === undefined ? 1 : count;
@@ -120,7 +136,7 @@ export const CONTROL_ROUTES: Record<string, ControlRoute> = {
 
 /** Unauthenticated test/demo controls under /_emulator/ on the API server. */
 export async function handleControl(
-  ctx: EmulatorContext,
+  ctx: ControlParts,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,

@@ -1,7 +1,16 @@
 import type { ServerResponse } from "http";
-import type { EmulatorContext } from "./context";
+import type { EnterpriseLog } from "./enterprise-log";
+import type { TokenStore } from "./tokens";
+import type { Settings } from "./types";
 import type { EnterpriseQuery, EnterpriseStreamType } from "./enterprise-log";
 import { sendBoxError, sendText } from "./http-util";
+
+/** What the enterprise events endpoint needs of the emulator. */
+export interface EnterpriseApiParts {
+  enterprise: EnterpriseLog;
+  settings: () => Settings;
+  tokens: TokenStore;
+}
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 500;
@@ -11,7 +20,7 @@ const MAX_LIMIT = 500;
  * JWT with subject type `enterprise`, or a token issued as admin) gets events; any other gets Box's 403.
  */
 export function getEnterpriseEvents(
-  ctx: EmulatorContext,
+  ctx: EnterpriseApiParts,
   token: string | undefined,
   type: EnterpriseStreamType,
   res: ServerResponse,

@@ -15,12 +15,14 @@ import { closeServer, listen, sendBoxError, trackSockets } from "./http-util";
 import { RealtimeHub, handleRealtimeRequest } from "./realtime";
 import { AuthState, createJwtApp } from "./oauth";
 import { TokenStore } from "./tokens";
-import type { Account, BoxEmulator, BoxEvent, EmulatorOptions, Quirks, RequestRecord, Settings } from "./types";
+import type { BoxEmulator } from "./box-emulator";
+import type { Account, BoxEvent, EmulatorOptions, Quirks, RequestRecord, Settings } from "./types";
 
 export type { JwtApp, TokenRequestStats } from "./oauth";
 export type { ItemActivity, ItemEventSpec, SourceShape } from "./item-activity";
 export type { ItemAccess, ItemRef, ItemTree, TreeFile, TreeFolder, TreeItem } from "./item-tree";
-export type { BoxEmulator, BoxEvent, EmulatorOptions, Fault, FaultTarget, Quirks, RequestRecord } from "./types";
+export type { BoxEmulator } from "./box-emulator";
+export type { BoxEvent, EmulatorOptions, Fault, FaultTarget, Quirks, RequestRecord } from "./types";
 
 export const DEFAULT_POSITION_BASE = "1152922976252290886";
 

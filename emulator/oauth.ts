@@ -1,9 +1,18 @@
 import { createPublicKey, generateKeyPair, randomBytes, verify, type KeyObject } from "crypto";
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "http";
 import { promisify } from "util";
-import type { EmulatorContext } from "./context";
+import type { TokenStore } from "./tokens";
+import type { Account, Settings } from "./types";
 import { demoUser } from "./event-defaults";
 import { readBody, sendJson } from "./http-util";
+
+/** What the token endpoint and the authorize page need of the emulator. */
+export interface OAuthParts {
+  account: Account;
+  auth: AuthState;
+  settings: () => Settings;
+  tokens: TokenStore;
+}
 
 /** Box's token endpoint URL: the only `aud` it accepts in a JWT assertion, whatever host is asked. */
 export const JWT_AUDIENCE = "https://api.box.com/oauth2/token";
@@ -58,7 +67,7 @@ export class AuthState {
 
 /** A new app with a fresh RSA key pair, and its config file as Box's "Generate a Public/Private Keypair" downloads it. */
 export async function createJwtApp(
-  ctx: EmulatorContext,
+  ctx: OAuthParts,
   opts: { passphrase?: string; clientId?: string; clientSecret?: string; enterpriseId?: string } = {},
 ): Promise<JwtApp> {
   const passphrase = opts.passphrase ?? randomBytes(16).toString("hex");
@@ -98,11 +107,7 @@ export async function createJwtApp(
 }
 
 /** `POST /oauth2/token` for every grant Box has: client_credentials, jwt-bearer, authorization_code, refresh_token. */
-export async function handleTokenRequest(
-  ctx: EmulatorContext,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
+export async function handleTokenRequest(ctx: OAuthParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { auth } = ctx;
   auth.stats.total++;
   auth.stats.inflight++;
@@ -181,7 +186,7 @@ function assertionSubjectType(assertion: string | null): unknown {
 }
 
 /** Verifies a JWT assertion as Box does; returns Box's error_description, or undefined when it is good. */
-function checkAssertion(ctx: EmulatorContext, app: App, assertion: string): string | undefined {
+function checkAssertion(ctx: OAuthParts, app: App, assertion: string): string | undefined {
   const parts = assertion.split(".");
   if (parts.length !== 3) return "Invalid JWT assertion";
   let header: Record<string, unknown>;
@@ -228,7 +233,7 @@ function checkAssertion(ctx: EmulatorContext, app: App, assertion: string): stri
  * The emulator has one user and no login.
  */
 export async function handleAuthorize(
-  ctx: EmulatorContext,
+  ctx: OAuthParts,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,

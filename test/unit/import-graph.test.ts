@@ -1,6 +1,6 @@
 import fs from "fs";
 import path from "path";
-import "should";
+import should from "should";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
@@ -60,6 +60,15 @@ describe("import graph (unit)", function () {
 
   it("has no import circle under nodes/", function () {
     (findCircle(nodes) ?? []).should.eql([]);
+  });
+
+  it("has no import circle under emulator/: the parts never import the context built from them", function () {
+    const emulator = importGraph("emulator");
+    emulator.size.should.be.above(10);
+    (findCircle(emulator) ?? []).should.eql([]);
+    for (const [file, imports] of emulator) {
+      if (file !== "emulator/index.ts") should(imports).not.containEql("emulator/context.ts");
+    }
   });
 
   it("keeps the protocol core free of Node-RED glue and the emulator", function () {
