@@ -11,7 +11,9 @@ export type BoxErrorKind =
   | "proxy" // the proxy refused the request or hung up: retried with backoff
   | "certificate" // the server's certificate is not trusted, expired or for another name: needs a person
   | "protocol" // an answer that is not what Box sends (bad JSON, missing fields)
-  | "request"; // another 4xx: Box refused what we asked
+  | "request" // another 4xx: Box refused what we asked
+  | "standby" // with coordination: another replica holds the stream's lease now; this one must stop emitting
+  | "coordination"; // with coordination: Redis cannot be reached or refused a command
 
 export class BoxError extends Error {
   /** The reason the error was made with, when it names one (`config` and `unauthorized` errors do). */
@@ -48,6 +50,10 @@ export class BoxError extends Error {
         return reason("network");
       case "protocol":
         return reason("badAnswer");
+      case "standby":
+        return this.given ?? reason("standby");
+      case "coordination":
+        return this.given ?? reason("coordinationUnreachable");
       default:
         return this.details.status ? reason("httpStatus", { status: this.details.status }) : reason(this.kind);
     }
