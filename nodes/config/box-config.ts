@@ -7,7 +7,7 @@ import { NO_PROXY } from "../box/http/proxy-settings";
 import { registerAdminEndpoints } from "./admin-endpoints";
 import { runtimeTokenStore } from "./runtime-token-store";
 import { CREDENTIALS } from "./credentials";
-import { BoxConfigProperties, resolveConfig } from "./settings";
+import { BoxConfigProperties, CoordinationSettings, resolveConfig, resolveCoordination } from "./settings";
 import { migrate, Migration } from "../shared/config-version";
 import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
 import { reasonText } from "../shared/reason-text";
@@ -47,6 +47,16 @@ export = function register(RED: NodeAPI): void {
       tokens = new FailedTokenSource(err instanceof BoxError ? err : new BoxError("config", String(err)));
     }
     this.tokenSource = () => tokens;
+    let coordination: CoordinationSettings | BoxError | undefined;
+    try {
+      coordination = resolveCoordination(def, this.credentials);
+    } catch (err) {
+      coordination = err instanceof BoxError ? err : new BoxError("config", String(err));
+    }
+    this.coordination = () => {
+      if (coordination instanceof BoxError) throw coordination;
+      return coordination;
+    };
     this.reasonText = (err) => reasonText(RED._, err);
     const gate = new RateGate();
     this.rateGate = () => gate;

@@ -5,9 +5,17 @@ export const CREDENTIALS = {
   accessToken: { type: "password" },
   refreshToken: { type: "password" },
   jwtConfig: { type: "password" },
+  redisUrl: { type: "password" },
 } as const;
 
 export type CredentialKey = keyof typeof CREDENTIALS;
 export type BoxCredentials = Record<CredentialKey, string | undefined>;
 
-export const CREDENTIAL_KEYS = Object.keys(CREDENTIALS) as CredentialKey[];
+/** The credentials that sign in to Box: the Redis URL of coordination never goes to Box or into the auth settings. */
+export const CREDENTIAL_KEYS = (Object.keys(CREDENTIALS) as CredentialKey[]).filter((key) => key !== "redisUrl");
+
+/** The Box sign-in credentials alone. */
+export function boxCredentials<T extends Partial<BoxCredentials>>(credentials: T): Omit<T, "redisUrl"> {
+  const { redisUrl, ...rest } = credentials;
+  return rest;
+}

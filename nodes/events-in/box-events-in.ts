@@ -6,6 +6,9 @@ import { BoxError } from "../box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../box/events/event-stream";
 import { reason } from "../box/reasons";
 import { contextStore, DeliveredCheckpoints } from "./delivery";
+import { coordinationStatus, runCoordinated, StartTerm, StreamTerm, streamSettingsKey } from "./coordination";
+import { CoordinationSettings } from "../box/coordination/coordination-settings";
+import { PositionStore } from "../box/events/position-store";
 import {
   BoxEventsInDef,
   checkpointKey,
@@ -35,9 +38,11 @@ export = function register(RED: NodeAPI): void {
     let events: EventsApi;
     let settings: StreamSettings;
     let folder: FolderSetting | undefined;
+    let coordination: CoordinationSettings | undefined;
     try {
       if (!config) throw new BoxError("config", reason("missingConfig"));
       settings = streamSettings(def);
+      coordination = config.coordination();
       // enterprise events describe items in another shape, and an admin watches the whole enterprise
       folder = isEnterpriseStream(settings.streamType) ? undefined : folderSetting(def);
       client = new BoxClient({
@@ -52,42 +57,63 @@ export = function register(RED: NodeAPI): void {
         config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);
       return misconfigured(this, err, statusText);
     }
-    runStream(this, def, { ...settings, client, events, config, folder });
+    runStream(this, def, { ...settings, client, events, config, folder, coordination });
   }
 
   function runStream(node: Node, def: BoxEventsInDef, parts: StreamParts): void {
-    const { client, config, folder } = parts;
-    const resume = def.resume !== false;
     const key = checkpointKey(startFromOf(def), parts.streamType);
+    const start: StartTerm = (store, signal, mayEmit) => streamTerm(RED, node, def, parts, { store, signal, mayEmit });
+    if (parts.coordination) {
+      const status = coordinationStatus(statusTexts(RED, parts.config));
+      const replica = runCoordinated(node, parts.coordination, streamSettingsKey(def, parts), status, start);
+      node.on("close", (removed, done) => {
+        replica
+          .close(removed)
+          .then(() => parts.client.close())
+          .then(done, done);
+      });
+      return;
+    }
     const store = new CheckpointStore(contextStore(node.context()), key, checkpointsInProcess, node.id);
     const controller = new AbortController();
-    const delivered = new DeliveredCheckpoints(store, controller.signal);
-    const reporter = stateReporter(node, statusTexts(RED, config), controller.signal);
-    const select = pageSelector(folder, new ItemsApi(client), controller.signal, {
-      onRetry: reporter.lookupRetry,
-      onRecovered: reporter.lookupRecovered,
-    });
-    const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined };
-    const running = (async () => {
-      const checkpoint = resume ? await store.load() : undefined;
-      await openStream(node, def, parts, { ...wiring, checkpoint }).run(controller.signal);
-    })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
-
-    /** The nodes this one sends to are still running: messages already handed to them were delivered. */
-    const receiversRunning = () => (def.wires ?? []).flat().every((id) => RED.nodes.getNode(id) !== null);
-
+    const term = start(store, controller.signal, () => undefined);
     node.on("close", (removed, done) => {
       controller.abort();
-      running
-        .then(() => delivered.closed(removed, receiversRunning))
-        .catch((err) => positionNotSaved(RED, node, err))
-        .then(() => client.close())
+      term
+        .closed(removed)
+        .then(() => parts.client.close())
         .then(done, done);
     });
   }
 
   RED.nodes.registerType("box-events-in", BoxEventsIn);
 };
+
+/** The stream from `store`'s checkpoint until `signal` aborts. */
+function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: StreamParts, run: TermRun): StreamTerm {
+  const { client, config, folder } = parts;
+  const { store, signal } = run;
+  const resume = def.resume !== false;
+  const delivered = new DeliveredCheckpoints(store, signal);
+  const reporter = stateReporter(node, statusTexts(RED, config), signal);
+  const select = pageSelector(folder, new ItemsApi(client), signal, {
+    onRetry: reporter.lookupRetry,
+    onRecovered: reporter.lookupRecovered,
+  });
+  const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined };
+  const running = (async () => {
+    const checkpoint = resume ? await store.load() : undefined;
+    await openStream(node, def, parts, { ...wiring, checkpoint, mayEmit: run.mayEmit }).run(signal);
+  })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
+
+  /** The nodes this one sends to are still running: messages already handed to them were delivered. */
+  const receiversRunning = () => (def.wires ?? []).flat().every((id) => RED.nodes.getNode(id) !== null);
+  return {
+    running,
+    closed: (removed) =>
+      running.then(() => delivered.closed(removed, receiversRunning)).catch((err) => positionNotSaved(RED, node, err)),
+  };
+}
 
 function statusTexts(RED: NodeAPI, config: BoxConfigNode): StatusTexts {
   return {
@@ -102,10 +128,20 @@ interface StreamParts extends StreamSettings {
   events: EventsApi;
   config: BoxConfigNode;
   folder: FolderSetting | undefined;
+  /** Set when replicas coordinate through Redis. */
+  coordination?: CoordinationSettings;
+}
+
+interface TermRun {
+  store: PositionStore;
+  signal: AbortSignal;
+  mayEmit(): void;
 }
 
 interface StreamWiring {
   checkpoint?: Checkpoint;
+  /** Throws when this replica may no longer emit (coordination): checked right before a page is sent. */
+  mayEmit(): void;
   onState: EventStreamOptions["onState"];
   /** What of a page the node sends (with a folder: the events that belong), each with its path when known. */
   select: ReturnType<typeof pageSelector>;
@@ -122,8 +158,10 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
     checkpoint: wiring.checkpoint,
     eventTypes: eventTypeList(def.eventTypes),
     onEvents: async (events: BoxEvent[], position: string) => {
+      const selected = await wiring.select(events);
+      wiring.mayEmit();
       // one send per event: Node-RED deep-clones every message after the first of a multi-message send
-      for (const { event, path } of await wiring.select(events)) node.send(eventMessage(event, position, path));
+      for (const { event, path } of selected) node.send(eventMessage(event, position, path));
       if (!wiring.delivered) return;
       const checkpoint = stream.checkpoint();
       if (checkpoint) await wiring.delivered.sent(checkpoint);

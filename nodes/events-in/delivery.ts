@@ -1,5 +1,4 @@
-import { CheckpointStore } from "../box/events/checkpoint-store";
-import { Checkpoint } from "../box/events/event-stream";
+import { Checkpoint, PositionStore } from "../box/events/position-store";
 import { NodeContext } from "../shared/node-red-types";
 
 /**
@@ -11,7 +10,7 @@ export class DeliveredCheckpoints {
   private unsaved?: Checkpoint;
 
   constructor(
-    private readonly store: CheckpointStore,
+    private readonly store: PositionStore,
     private readonly stopped: AbortSignal,
   ) {}
 

@@ -5,7 +5,7 @@ import { NodeStatus } from "../shared/node-red-types";
 /** The status texts the node shows, in the runtime's language. */
 export interface StatusTexts {
   /** A key under `box-events-in.status`. */
-  status(key: "connecting" | "polling" | "reconnecting" | "failed" | "lookupRetrying"): string;
+  status(key: "connecting" | "polling" | "reconnecting" | "failed" | "lookupRetrying" | "standby"): string;
   reason(error: BoxError): string;
 }
 

@@ -11,6 +11,7 @@ import type { BoxError } from "../box/errors";
 import type { RateGate } from "../box/http/rate-gate";
 import type { ProxySettings } from "../box/http/proxy-settings";
 import type { BoxCredentials } from "../config/credentials";
+import type { CoordinationSettings } from "../box/coordination/coordination-settings";
 
 export type { NodeMessage, NodeStatus } from "node-red";
 
@@ -60,4 +61,6 @@ export interface BoxConfigNode extends Node<Partial<BoxCredentials>> {
   reasonText(err: BoxError): string;
   /** The one rate gate of this Box user, shared by every node that uses the config. */
   rateGate(): RateGate;
+  /** Where replicas coordinate; undefined without a Redis URL; a `config` BoxError when the settings are wrong. */
+  coordination(): CoordinationSettings | undefined;
 }
