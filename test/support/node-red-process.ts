@@ -64,6 +64,11 @@ export class NodeRedProcess {
     writeSettings(this.userDir, this.port, settings);
   }
 
+  /** The process id while it runs (to pause it with SIGSTOP). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
