@@ -7,6 +7,7 @@ import { NO_PROXY } from "../box/http/proxy-settings";
 import { registerAdminEndpoints } from "./admin-endpoints";
 import { runtimeTokenStore } from "./runtime-token-store";
 import { CREDENTIALS } from "./credentials";
+import { registerRedisTest } from "./redis-admin";
 import { BoxConfigProperties, CoordinationSettings, resolveConfig, resolveCoordination } from "./settings";
 import { migrate, Migration } from "../shared/config-version";
 import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
@@ -23,6 +24,7 @@ const MIGRATIONS: readonly Migration<BoxConfigDef>[] = [(def) => def];
 export = function register(RED: NodeAPI): void {
   const store = runtimeTokenStore(RED);
   registerAdminEndpoints(RED, store);
+  registerRedisTest(RED);
 
   function BoxConfig(this: BoxConfigNode, stored: BoxConfigDef) {
     // the stored object itself: Node-RED hangs hidden properties (its flow) on it
