@@ -1,6 +1,7 @@
 import type { BoxEmulator } from "../emulator";
 import type { Contender, OnEvent } from "./measure";
 import { BenchFlow, benchFlow, NodeRedRuntime, SINK_ID } from "./node-red-runtime";
+import { RedisChild } from "./redis-child";
 
 /** Node-RED starts once per process: the `node` and `folder` contenders share it, each with its own flow. */
 let shared: { runtime: Promise<NodeRedRuntime>; flows: BenchFlow; users: number } | undefined;
@@ -9,14 +10,20 @@ let shared: { runtime: Promise<NodeRedRuntime>; flows: BenchFlow; users: number 
 export class NodeRedContender implements Contender {
   private runtime?: NodeRedRuntime;
   private badMessages = 0;
+  private redis?: RedisChild;
 
-  /** With `folderId`, the node is limited to that folder (the `folder` row: "0" holds every emulator event). */
+  /**
+   * With `folderId`, the node is limited to that folder (the `folder` row: "0" holds every emulator event). With
+   * `coordinated`, its box-config has a Redis URL (a redis-server of its own): the lease, and a Redis commit per page.
+   */
   constructor(
     readonly name = "node",
     private readonly folderId?: string,
+    private readonly coordinated = false,
   ) {}
 
   async start(emulator: BoxEmulator, onEvent: OnEvent): Promise<void> {
+    if (this.coordinated) this.redis = await RedisChild.start();
     shared ??= { runtime: NodeRedRuntime.start(), flows: { flow: [], credentials: {} }, users: 0 };
     shared.users++;
     this.runtime = await shared.runtime;
@@ -28,6 +35,7 @@ export class NodeRedContender implements Contender {
       sink: true,
       folderId: this.folderId,
       idPrefix: prefix,
+      redisUrl: this.redis?.url,
     });
     shared.flows = {
       flow: [...shared.flows.flow, ...mine.flow],
@@ -46,6 +54,14 @@ export class NodeRedContender implements Contender {
   }
 
   async stop(): Promise<void> {
+    try {
+      await this.stopNode();
+    } finally {
+      this.redis?.stop();
+    }
+  }
+
+  private async stopNode(): Promise<void> {
     if (!shared || !this.runtime) return;
     if (--shared.users === 0) {
       shared = undefined;

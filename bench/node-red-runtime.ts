@@ -32,6 +32,8 @@ export interface FlowOptions {
   folderId?: string;
   /** prefix of every node id, so that two flows can run in one runtime */
   idPrefix?: string;
+  /** coordination: the box-config's Redis URL */
+  redisUrl?: string;
 }
 
 export const SINK_ID = "bench-sink";
@@ -187,5 +189,7 @@ export function benchFlow(opts: FlowOptions): BenchFlow {
       info: "",
       wires: [],
     });
-  return { flow, credentials: { [`${p}bench-box`]: { accessToken: opts.token } } };
+  const credentials: Record<string, string> = { accessToken: opts.token };
+  if (opts.redisUrl) credentials.redisUrl = opts.redisUrl;
+  return { flow, credentials: { [`${p}bench-box`]: credentials } };
 }

@@ -4,12 +4,14 @@
  * then the idle CPU of 50 nodes (Node-RED and the emulator in child processes), and what 50 nodes on one
  * box-config send while a 429's retry-after runs (Node-RED in a child process).
  * Flags: --markdown (also print the table for the README), --no-idle, --idle (idle measurement only),
- * --only floor,node,folder,sdk (folder: box-events-in limited to a folder), --samples N, --warmup N, --burst N,
+ * --only floor,node,folder,sdk,redis (folder: box-events-in limited to a folder; redis: with coordination through a
+ * local redis-server, when one is installed), --samples N, --warmup N, --burst N,
  * --drain-runs N, --idle-seconds N, --idle-nodes N, --no-rate-limit, --rate-limit-nodes N, --retry-after S,
  * --positions number (bare big-integer positions, as Box sometimes sends them),
  * --cpu-profile DIR (profile each contender's drain phase; read with `node dist/bench/profile-summary.js`).
  * Exit code 0 whatever the verdicts; 1 only when the bench itself crashed.
  */
+import { execFileSync } from "child_process";
 import os from "os";
 import { FloorContender } from "./floor";
 import { IdleResult, IdleSettings, runIdle } from "./idle";
@@ -41,7 +43,7 @@ function parseArgs(argv: string[]): Args {
     runRateLimit: true,
     runContenders: true,
     markdown: false,
-    only: ["floor", "node", "folder", "sdk"],
+    only: ["floor", "node", "folder", "sdk", ...(redisServerInstalled() ? ["redis"] : [])],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -80,6 +82,8 @@ const contenders: Record<string, () => Contender> = {
   node: () => new NodeRedContender(),
   // every emulator event's path holds "All Files" (id 0): scoped, and decided from the event without a lookup
   folder: () => new NodeRedContender("folder", "0"),
+  // the same node with coordination: a lease in a local redis-server and a Redis commit per page
+  redis: () => new NodeRedContender("redis", undefined, true),
   sdk: () => new SdkContender(),
 };
 
@@ -137,6 +141,30 @@ function printIdle(idle: IdleResult | undefined): void {
   for (const line of idle.log) console.log(`  idle node-red log: ${line}`);
 }
 
+function redisServerInstalled(): boolean {
+  try {
+    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The cost of coordination on the drain: the `redis` row against the uncoordinated `node` row (target: within 10%). */
+function coordinationCost(results: ContenderResult[]): string | undefined {
+  const plain = results.find((r) => r.name === "node")?.drain;
+  const coordinated = results.find((r) => r.name === "redis")?.drain;
+  if (!plain || !coordinated) return undefined;
+  const rate = coordinated.rate / plain.rate;
+  const cpu = coordinated.cpuMicrosPerEvent / plain.cpuMicrosPerEvent;
+  const verdict = rate >= 0.9 ? "ok" : "MISS";
+  return (
+    `\nCoordination (Redis lease, commit per page) on the drain: ${Math.round(coordinated.rate)} vs ` +
+    `${Math.round(plain.rate)} ev/s uncoordinated, ratio ${rate.toFixed(3)}; cpu µs/ev ratio ${cpu.toFixed(3)} ` +
+    `(target: rate within 10%: ${verdict})`
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const cpus = os.cpus();
@@ -166,6 +194,8 @@ async function main(): Promise<void> {
         "so wall-clock figures (ms, ev/s) are noisy; cpu µs/ev is the steadier comparison."
       : undefined;
   printContenders(results, overloaded);
+  const coordination = coordinationCost(results);
+  if (coordination) console.log(coordination);
   printIdle(idle);
   if (rateLimit) {
     console.log("");
