@@ -69,6 +69,17 @@ describe("coordination: two Node-RED replicas, one stream", function () {
     return created;
   }
 
+  it("a holder killed before the first event: the next one goes on from its starting position, nothing lost", async () => {
+    const killed = holder()!;
+    const survivor = other(killed);
+    await killed.nodeRed.stop("SIGKILL");
+    const ids = emulator.createEvents(20).map((e) => e.event_id);
+    await waitFor(() => countDeliveries(ids, [survivor.files]).lost === 0, "the events on the other replica", 30_000);
+    countDeliveries(ids, allFiles()).should.eql({ lost: 0, doubles: 0 });
+    await killed.nodeRed.restart();
+    await waitFor(() => killed.files.standby(), "the restarted replica in standby", 30_000);
+  });
+
   it("emits each event on exactly one replica; the other stays in standby and holds no long poll", async () => {
     const before = replicas.map((r) => r.files.lines());
     const created = await trickleFor(3000);

@@ -3,6 +3,7 @@ import { AuthSettings } from "../box/auth/auth-settings";
 import { readJwtConfigFile } from "../box/auth/jwt-config-file";
 import { credentialsFromEnvironment, fromEnvironment, referencedName } from "../box/env-references";
 import { CoordinationSettings } from "../box/coordination/coordination-settings";
+import { redisOptionsFromUrl } from "../box/coordination/redis-client";
 import { BoxError } from "../box/errors";
 import { reason } from "../box/reasons";
 import { ProxyConfigNode, proxyFromConfigNode, proxyFromEnvironment, ProxySettings } from "../box/http/proxy-settings";
@@ -85,7 +86,7 @@ export function resolveCoordination(
   const written = credentials.redisUrl?.trim();
   if (!written) return undefined;
   const redisUrl = fromEnvironment(written) as string;
-  if (!/^rediss?:\/\/[^/]/i.test(redisUrl.trim())) throw new BoxError("config", reason("invalidRedisUrl"));
+  redisOptionsFromUrl(redisUrl);
   const ttl = def.haLeaseTtl === undefined || def.haLeaseTtl === "" ? DEFAULT_LEASE_TTL_SEC : Number(def.haLeaseTtl);
   if (!Number.isFinite(ttl) || ttl < MIN_LEASE_TTL_SEC || ttl > MAX_LEASE_TTL_SEC)
     throw new BoxError("config", reason("invalidLeaseTtl"));

@@ -157,6 +157,7 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
     startFrom: startFromOf(def),
     checkpoint: wiring.checkpoint,
     eventTypes: eventTypeList(def.eventTypes),
+    saveStartingPosition: parts.coordination !== undefined,
     onEvents: async (events: BoxEvent[], position: string) => {
       const selected = await wiring.select(events);
       wiring.mayEmit();

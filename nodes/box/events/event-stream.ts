@@ -34,6 +34,11 @@ export interface EventStreamOptions {
   onState(state: StreamState, error?: BoxError, retryInMs?: number): void;
   /** Enterprise streams: the pause between one catch-up and the next (Box has no long poll for them). */
   pollIntervalMs?: number;
+  /**
+   * Hand the starting position to `onEvents` (with no events) at once, so that it is saved before the first event:
+   * with replicas, a takeover before the first event must go on from here, not from a later "now".
+   */
+  saveStartingPosition?: boolean;
   backoff?: BackoffPolicy;
 }
 
@@ -139,7 +144,7 @@ export class EventStream {
     if (startFrom === "now" && streamType === "admin_logs") this.createdAfter = isoSeconds(Date.now());
     else this.position = await this.startingPosition(signal);
     // minutes pass between enterprise polls: a redeploy before the first event must not move "now" on
-    if (this.pollIntervalMs !== undefined && this.position !== "0")
+    if ((this.pollIntervalMs !== undefined || this.options.saveStartingPosition) && this.position !== "0")
       await this.options.onEvents([], this.position ?? "");
   }
 
