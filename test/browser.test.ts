@@ -24,7 +24,7 @@ declare const document: {
 };
 
 /** The credential inputs of the box-config dialog: every credential the contract names. */
-const CREDENTIAL_INPUTS = ["clientId", "clientSecret", "accessToken", "refreshToken", "jwtConfig"];
+const CREDENTIAL_INPUTS = ["clientId", "clientSecret", "accessToken", "refreshToken", "jwtConfig", "redisUrl"];
 
 async function visible(page: Page, selector: string): Promise<boolean> {
   return page.locator(selector).isVisible();
@@ -133,6 +133,10 @@ describe("editor in a real browser", function () {
     should(await page.locator("#node-config-input-authType").inputValue()).equal("ccg");
     should(await page.locator("#node-config-input-apiBaseUrl").inputValue()).equal("https://api.box.com");
     for (const id of CREDENTIAL_INPUTS) should(await page.locator(`#node-config-input-${id}`).count()).equal(1, id);
+    // coordination: off (no Redis URL) with the contract's defaults for prefix and lease TTL
+    should(await page.locator("#node-config-input-redisUrl").inputValue()).equal("");
+    should(await page.locator("#node-config-input-haPrefix").inputValue()).equal("boxstream");
+    should(await page.locator("#node-config-input-haLeaseTtl").inputValue()).equal("10");
     await assertRows(
       page,
       ["name", "clientId", "clientSecret", "subjectType", "subjectId", "apiBaseUrl"],
