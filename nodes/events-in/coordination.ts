@@ -2,7 +2,7 @@ import type Redis from "ioredis";
 import { CoordinationSettings } from "../box/coordination/coordination-settings";
 import { Lease, streamKeys, StreamKeys } from "../box/coordination/lease";
 import { keepLease } from "../box/coordination/lease-keeper";
-import { closeRedisClient, createRedisClient } from "../box/coordination/redis-client";
+import { closeRedisClient, connected, createRedisClient } from "../box/coordination/redis-client";
 import { RedisPositionStore } from "../box/coordination/redis-position-store";
 import { coordinationCommands, CoordinationCommands } from "../box/coordination/scripts";
 import { BoxError } from "../box/errors";
@@ -16,6 +16,8 @@ import { StatusTexts } from "./status";
 /** A standby asks for the lease about once a second, spread so that replicas do not ask in step. */
 const ACQUIRE_INTERVAL_MS = 1000;
 const ACQUIRE_JITTER = 0.25;
+/** How long the first attempt waits for the connection (commands fail at once while it is not up). */
+const FIRST_CONNECT_MS = 3000;
 
 /** One holder's run of the stream, as the node builds it. */
 export interface StreamTerm {
@@ -59,7 +61,10 @@ export function runCoordinated(
     closing: new AbortController(),
     removed: false,
   };
-  const loop = standbyLoop(replica).catch((err) => node.error(err instanceof Error ? err.message : String(err)));
+  node.status(status.standby);
+  const loop = connected(client, FIRST_CONNECT_MS, replica.closing.signal)
+    .then(() => standbyLoop(replica))
+    .catch((err) => node.error(err instanceof Error ? err.message : String(err)));
   return {
     close: async (removed) => {
       replica.removed = removed;
@@ -84,7 +89,6 @@ interface Replica {
 /** Asks for the lease until the node closes; runs the stream whenever it holds it. */
 async function standbyLoop(replica: Replica): Promise<void> {
   const { node, closing } = replica;
-  node.status(replica.status.standby);
   while (!closing.signal.aborted) {
     const lease = new Lease(replica.redis, replica.keys, replica.ttlMs);
     let held = false;

@@ -65,3 +65,19 @@ export async function closeRedisClient(client: Redis): Promise<void> {
   }
   client.disconnect();
 }
+
+/** Resolves once the client is connected, or after `ms` (or when `signal` aborts), whichever comes first. */
+export function connected(client: Redis, ms: number, signal?: AbortSignal): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off("ready", done);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.on("ready", done);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
