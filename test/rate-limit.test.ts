@@ -69,7 +69,7 @@ describe("one rate limit per box-config", function () {
   });
 
   it("lets a node waiting for the shared pause stop at once, without a request", async () => {
-    const gate = new RateGate();
+    const gate = new WatchedGate();
     const limited = new StreamHarness(emulator, { rateGate: gate }).start();
     const waiting = new StreamHarness(emulator, { rateGate: gate }).start();
     try {
@@ -81,16 +81,33 @@ describe("one rate limit per box-config", function () {
         () => [limited, waiting].some((h) => h.states.some((s) => s.error?.kind === "rateLimited")),
         "a 429",
       );
-      emulator.createEvent(); // wakes the other stream, which now waits at the gate
-      await waitFor(() => emulator.heldPolls() === 0, "the other stream to wait at the gate");
+      // wakes the other stream, which now waits at the gate; its long poll may still be on the wire, so
+      // no held poll is not enough: only a stream waiting at the gate has no request in flight
+      emulator.createEvent();
+      await waitFor(() => gate.waiting === 1 && emulator.heldPolls() === 0, "the other stream to wait at the gate");
       const requests = emulator.requests.length;
       const stopping = Date.now();
       await Promise.all([limited.stop(), waiting.stop()]);
       should(Date.now() - stopping).be.below(10_000); // the pause lasts 30 s
       should(emulator.requests.length).equal(requests);
+      should(gate.waiting).equal(0);
       await waitFor(() => emulator.openConnections() === 0, "no connection left");
     } finally {
       await Promise.all([limited.stop(), waiting.stop()]);
     }
   });
 });
+
+/** The config's rate gate, counting the requests that wait for it to open. */
+class WatchedGate extends RateGate {
+  waiting = 0;
+
+  override async wait(signal?: AbortSignal): Promise<void> {
+    this.waiting++;
+    try {
+      await super.wait(signal);
+    } finally {
+      this.waiting--;
+    }
+  }
+}
