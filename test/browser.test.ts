@@ -51,6 +51,17 @@ async function waitForStatus(page: Page, id: string, text: string): Promise<void
   );
 }
 
+/**
+ * Closes the editor's notifications as a click on them does, and waits until they are gone. Removed by hand,
+ * a notification keeps its close timer, which throws on the detached element later (a page error).
+ */
+async function closeNotifications(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    document.querySelectorAll<{ close(): void }>(".red-ui-notification").forEach((n) => n.close()),
+  );
+  await page.waitForFunction(() => !document.querySelector(".red-ui-notification"));
+}
+
 async function openHelp(page: Page, id: string, containing: string): Promise<string> {
   await canvasNode(page, id).locator(".red-ui-flow-node").click();
   await page.evaluate(() => RED.sidebar.show("help"));
@@ -225,9 +236,7 @@ describe("editor in a real browser", function () {
     await page.mouse.click(chart.x + 700, chart.y + 500); // nothing selected, no tooltip: a clean canvas
     await page.locator("#red-ui-palette-search input").pressSequentially("box events");
     await page.locator('.red-ui-palette-node[data-palette-type="inject"]').waitFor({ state: "hidden" });
-    await page.evaluate(() =>
-      document.querySelectorAll<{ remove(): void }>(".red-ui-notification").forEach((n) => n.remove()),
-    );
+    await closeNotifications(page);
     saveScreenshot(await page.screenshot(), "editor-canvas.png", README_IMAGES);
   });
 
@@ -272,9 +281,7 @@ describe("editor in a real browser", function () {
     saveScreenshot(await page.locator(".red-ui-tray").last().screenshot(), "box-events-in-dialog.png", README_IMAGES);
     await page.click("#node-dialog-ok");
     await page.locator("#node-input-folderId").waitFor({ state: "detached" });
-    await page.evaluate(() =>
-      document.querySelectorAll<{ remove(): void }>(".red-ui-notification").forEach((n) => n.remove()),
-    );
+    await closeNotifications(page);
     await page.click("#red-ui-header-button-deploy");
     // the answer to the deploy comes once the old node stopped and the new one started
     await page.locator(".red-ui-notification-success").first().waitFor();
