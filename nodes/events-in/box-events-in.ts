@@ -6,6 +6,9 @@ import { BoxError } from "../box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../box/events/event-stream";
 import { reason } from "../box/reasons";
 import { contextStore, DeliveredCheckpoints } from "./delivery";
+import { AckDelivery } from "./ack-delivery";
+import { AckSettings, ackSettings } from "./ack-settings";
+import { startAckDelivery } from "./ack-wiring";
 import { coordinationStatus, runCoordinated, StartTerm, StreamTerm, streamSettingsKey } from "./coordination";
 import { CoordinationSettings } from "../box/coordination/coordination-settings";
 import { PositionStore } from "../box/events/position-store";
@@ -36,12 +39,12 @@ export = function register(RED: NodeAPI): void {
     const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
     let client: BoxClient;
     let events: EventsApi;
-    let settings: StreamSettings;
+    let settings: StreamSettings & { ack?: AckSettings };
     let folder: FolderSetting | undefined;
     let coordination: CoordinationSettings | undefined;
     try {
       if (!config) throw new BoxError("config", reason("missingConfig"));
-      settings = streamSettings(def);
+      settings = { ...streamSettings(def), ack: ackSettings(def) };
       coordination = config.coordination();
       // enterprise events describe items in another shape, and an admin watches the whole enterprise
       folder = isEnterpriseStream(settings.streamType) ? undefined : folderSetting(def);
@@ -100,10 +103,12 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
     onRetry: reporter.lookupRetry,
     onRecovered: reporter.lookupRecovered,
   });
-  const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined };
+  const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined, mayEmit: run.mayEmit };
+  let acks: AckDelivery | undefined;
   const running = (async () => {
     const checkpoint = resume ? await store.load() : undefined;
-    await openStream(node, def, parts, { ...wiring, checkpoint, mayEmit: run.mayEmit }).run(signal);
+    if (parts.ack) acks = startAckDelivery(RED, node, parts.ack, { ...run, resume, checkpoint }, reporter);
+    await openStream(node, def, parts, { ...wiring, checkpoint, acks }).run(signal);
   })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
 
   /** The nodes this one sends to are still running: messages already handed to them were delivered. */
@@ -111,7 +116,9 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
   return {
     running,
     closed: (removed) =>
-      running.then(() => delivered.closed(removed, receiversRunning)).catch((err) => positionNotSaved(RED, node, err)),
+      running
+        .then(() => (acks ? acks.closed(removed) : delivered.closed(removed, receiversRunning)))
+        .catch((err) => positionNotSaved(RED, node, err)),
   };
 }
 
@@ -130,6 +137,8 @@ interface StreamParts extends StreamSettings {
   folder: FolderSetting | undefined;
   /** Set when replicas coordinate through Redis. */
   coordination?: CoordinationSettings;
+  /** `ack: "flow"`; undefined for the default "delivered". */
+  ack?: AckSettings;
 }
 
 interface TermRun {
@@ -147,6 +156,8 @@ interface StreamWiring {
   select: ReturnType<typeof pageSelector>;
   /** Where delivered pages move the position on; none when the node does not resume. */
   delivered?: DeliveredCheckpoints;
+  /** `ack: "flow"`: sends with handles, waits for acks before fetching more, saves what is acknowledged. */
+  acks?: AckDelivery;
 }
 
 function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring: StreamWiring): EventStream {
@@ -158,9 +169,11 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
     checkpoint: wiring.checkpoint,
     eventTypes: eventTypeList(def.eventTypes),
     saveStartingPosition: parts.coordination !== undefined,
+    room: wiring.acks?.room,
     onEvents: async (events: BoxEvent[], position: string) => {
       const selected = await wiring.select(events);
       wiring.mayEmit();
+      if (wiring.acks) return wiring.acks.sent(selected, position);
       // one send per event: Node-RED deep-clones every message after the first of a multi-message send
       for (const { event, path } of selected) node.send(eventMessage(event, position, path));
       if (!wiring.delivered) return;
@@ -169,6 +182,7 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
     },
     onState: wiring.onState,
   });
+  wiring.acks?.attach(stream);
   return stream;
 }
 
@@ -197,6 +211,12 @@ function stateReporter(node: Node, texts: StatusTexts, stopped: AbortSignal) {
       if (stopped.aborted) return;
       node.status(lookupStatus(error, texts));
       report(error);
+    },
+    aside: (status: NodeStatus): void => {
+      if (!stopped.aborted) node.status(status);
+    },
+    restore: (): void => {
+      if (streamShown && !stopped.aborted) node.status(streamShown);
     },
     lookupRecovered: (): void => {
       reported = undefined;

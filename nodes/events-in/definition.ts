@@ -20,6 +20,11 @@ export interface BoxEventsInDef {
   folderId?: string;
   /** with `folderId`: items at any depth (default), or direct children only */
   includeSubfolders?: boolean;
+  /** when an event counts as done: handed on (default), or acknowledged by a box-events-ack node */
+  ack?: "delivered" | "flow";
+  maxInFlight?: number | string;
+  /** seconds; 0 = only after a restart or redeploy */
+  redeliverAfter?: number | string;
   wires?: string[][];
 }
 

@@ -47,6 +47,17 @@ describe("checkpoint store (unit)", function () {
     });
   });
 
+  it("keeps the send counts of unacknowledged events (ack: flow), and drops malformed ones", async function () {
+    const context = memory();
+    const withCounts = { ...checkpoint, deliveries: { e3: 2 } };
+    await new CheckpointStore(context, NOW, new Map(), "n1").commit(withCounts);
+    should(await new CheckpointStore(context, NOW, new Map(), "n1").load()).eql(withCounts);
+    context.data.set("deliveries", { e3: "2", e4: -1, e5: 1.5 });
+    should(await new CheckpointStore(context, NOW, new Map(), "n1").load()).eql(checkpoint);
+    await new CheckpointStore(context, NOW, new Map(), "n1").commit(checkpoint);
+    should(context.data.get("deliveries")).equal(undefined, "a checkpoint without open events clears them");
+  });
+
   it("forgets a deleted node's position in the process", async function () {
     const inProcess = new Map<string, SavedCheckpoint>();
     const store = new CheckpointStore(memory(), NOW, inProcess, "n1");

@@ -12,7 +12,9 @@ export interface SavedCheckpoint {
   checkpoint: Checkpoint;
 }
 
-const KEYS = ["position", "recentEventIds", "startedFrom", "createdAfter"];
+const KEYS = ["position", "recentEventIds", "startedFrom", "createdAfter", "deliveries"];
+/** More unacknowledged ids than any `maxInFlight` allows come from a damaged store, not from us. */
+const MAX_DELIVERIES = 100_000;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 /**
@@ -32,22 +34,26 @@ export class CheckpointStore implements PositionStore {
   async load(): Promise<Checkpoint | undefined> {
     const kept = this.inProcess.get(this.key);
     if (kept) return kept.startedFrom === this.startedFrom ? kept.checkpoint : undefined;
-    const [position, recentIds, startedFrom, createdAfter] = await this.store.get(KEYS);
+    const [position, recentIds, startedFrom, createdAfter, deliveries] = await this.store.get(KEYS);
     if (startedFrom !== this.startedFrom) return undefined;
     const ids = Array.isArray(recentIds) ? recentIds.filter((id) => typeof id === "string") : [];
-    if (typeof position === "string" && isStreamPosition(position)) return { position, recentIds: ids };
-    if (typeof createdAfter === "string" && ISO_TIME.test(createdAfter)) return { createdAfter, recentIds: ids };
+    const counts = sendCounts(deliveries);
+    const extra = counts ? { deliveries: counts } : {};
+    if (typeof position === "string" && isStreamPosition(position)) return { position, recentIds: ids, ...extra };
+    if (typeof createdAfter === "string" && ISO_TIME.test(createdAfter))
+      return { createdAfter, recentIds: ids, ...extra };
     return undefined;
   }
 
   commit(checkpoint: Checkpoint): Promise<void> {
     this.inProcess.set(this.key, { startedFrom: this.startedFrom, checkpoint });
-    const { position, recentIds, createdAfter } = checkpoint;
+    const { position, recentIds, createdAfter, deliveries } = checkpoint;
     return this.store.set(KEYS, [
       position,
       recentIds,
       this.startedFrom,
       position === undefined ? createdAfter : undefined,
+      deliveries,
     ]);
   }
 
@@ -55,4 +61,14 @@ export class CheckpointStore implements PositionStore {
   async forget(): Promise<void> {
     this.inProcess.delete(this.key);
   }
+}
+
+/** `ack: "flow"`: the saved send counts of unacknowledged ids; anything malformed is left out. */
+function sendCounts(value: unknown): Record<string, number> | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const counts = Object.entries(value)
+    .filter(([, count]) => Number.isSafeInteger(count) && count > 0)
+    .slice(0, MAX_DELIVERIES);
+  // fromEntries defines own properties: an event id is network data, "__proto__" included
+  return counts.length > 0 ? Object.fromEntries(counts) : undefined;
 }

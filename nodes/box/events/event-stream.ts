@@ -40,6 +40,11 @@ export interface EventStreamOptions {
    */
   saveStartingPosition?: boolean;
   backoff?: BackoffPolicy;
+  /**
+   * Back-pressure: called before each page is fetched; waits while no event may come and resolves with how many
+   * may (the page's limit), or rejects when `signal` aborts. Absent: pages of Box's maximum size.
+   */
+  room?(signal: AbortSignal): Promise<number>;
 }
 
 const RECENT_ID_CAPACITY = 2000;
@@ -195,7 +200,8 @@ export class EventStream {
     for (;;) {
       const from = this.position;
       const filter = from === undefined ? { ...this.filter, createdAfter: this.createdAfter } : this.filter;
-      const page = await this.options.api.getEvents(from, this.options.streamType, MAX_PAGE_SIZE, signal, filter);
+      const limit = await this.pageLimit(signal);
+      const page = await this.options.api.getEvents(from, this.options.streamType, limit, signal, filter);
       if (signal.aborted) return;
       const unseen = page.entries.filter((event) => this.isNew(event));
       const fresh = unseen.filter((event) => this.isWanted(event));
@@ -207,9 +213,15 @@ export class EventStream {
       // a short user page is followed by a long poll with the position, which says whether more is waiting;
       // enterprise streams have no long poll: a page with nothing unseen (empty, or only at-least-once repeats)
       // ends their catch-up, a short one does not
-      const caughtUp = this.pollIntervalMs === undefined ? page.entries.length < MAX_PAGE_SIZE : unseen.length === 0;
+      const caughtUp = this.pollIntervalMs === undefined ? page.entries.length < limit : unseen.length === 0;
       if (caughtUp || !moved) return;
     }
+  }
+
+  private async pageLimit(signal: AbortSignal): Promise<number> {
+    if (!this.options.room) return MAX_PAGE_SIZE;
+    const room = Math.floor(await this.options.room(signal));
+    return Number.isFinite(room) ? Math.max(1, Math.min(MAX_PAGE_SIZE, room)) : MAX_PAGE_SIZE;
   }
 
   private isNew(event: BoxEvent): boolean {

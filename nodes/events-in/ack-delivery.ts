@@ -1,0 +1,158 @@
+import { randomUUID } from "crypto";
+import { BoxEvent } from "../box/events/events-api";
+import { AckLedger, InFlight, PagePoint } from "../box/events/ack-ledger";
+import { Checkpoint, PositionStore } from "../box/events/position-store";
+import { ScopedEvent } from "../box/folders/folder-scope";
+import { ACK_PROPERTY, registerAckReceiver } from "../shared/ack-handles";
+import { NodeMessage } from "../shared/node-red-types";
+import { AckSettings } from "./ack-settings";
+import { eventMessage } from "./messages";
+
+/** What is kept of a sent event to send it again. */
+interface SentEvent extends ScopedEvent {
+  position: string;
+}
+
+export interface AckDeliveryParts {
+  nodeId: string;
+  send(msg: NodeMessage): void;
+  settings: AckSettings;
+  /** Where acknowledged pages move the position on; none when the node does not resume. */
+  store?: PositionStore;
+  /** The loaded checkpoint: its position and the send counts of the events it left unacknowledged. */
+  checkpoint?: Checkpoint;
+  /** The run ends (a close, or with coordination a lost lease): no more acks, resends or saves. */
+  stopped: AbortSignal;
+  /** Throws when this runtime may no longer emit (coordination); checked before events are sent again. */
+  mayEmit?(): void;
+  /** The limit is reached (the node stops fetching) / acks made room again. */
+  onWaiting(unacknowledged: number): void;
+  onResumed(): void;
+  /** Saving the checkpoint failed; a send threw (the event stays unacknowledged and comes again). */
+  onError(err: unknown): void;
+}
+
+/**
+ * `ack: "flow"`: sends each event with a handle, counts it done only when a `box-events-ack` node gets it
+ * back, holds the stream while `maxInFlight` events are open, sends again what waits longer than
+ * `redeliverAfter`, and saves the position of the newest fully acknowledged page.
+ */
+export class AckDelivery {
+  readonly run = randomUUID();
+  private readonly ledger: AckLedger<SentEvent>;
+  private readonly unregister: () => void;
+  private readonly timer?: NodeJS.Timeout;
+  private dirty = false;
+  private saving?: Promise<void>;
+  private stream?: { checkpoint(): Checkpoint | undefined };
+  private started = false;
+
+  constructor(private readonly parts: AckDeliveryParts) {
+    this.ledger = new AckLedger(parts.settings.maxInFlight, parts.checkpoint);
+    this.unregister = registerAckReceiver(parts.nodeId, { run: this.run, ack: (seq) => this.ack(seq) });
+    const after = parts.settings.redeliverAfterMs;
+    if (after > 0) this.timer = setInterval(() => this.redeliver(), Math.min(1000, after / 2)).unref();
+    parts.stopped.addEventListener("abort", () => this.stop(), { once: true });
+    if (parts.stopped.aborted) this.stop();
+  }
+
+  /** The stream whose position and seen ids the checkpoint is made of. */
+  attach(stream: { checkpoint(): Checkpoint | undefined }): void {
+    this.stream = stream;
+  }
+
+  /** The stream's back-pressure hook: how many events the next page may bring, once there is room. */
+  readonly room = async (signal: AbortSignal): Promise<number> => {
+    const here = this.started ? undefined : this.stream?.checkpoint();
+    if (here) {
+      this.ledger.startAt(pointOf(here));
+      this.started = true;
+    }
+    if (this.ledger.room() > 0) return this.ledger.room();
+    this.parts.onWaiting(this.ledger.unacknowledged);
+    const room = await this.ledger.waitForRoom(signal);
+    this.parts.onResumed();
+    return room;
+  };
+
+  /** A page's events as the node sends them (in order), after the stream moved to its end. */
+  sent(events: readonly ScopedEvent[], position: string): void {
+    const here = this.stream?.checkpoint();
+    const point = here ? pointOf(here) : { position };
+    this.started = true;
+    const sent = events.map((scoped) => ({ id: eventId(scoped.event), data: { ...scoped, position } }));
+    for (const entry of this.ledger.page(point, sent)) this.send(entry);
+    this.save();
+  }
+
+  /** On close: a deleted node forgets its position; otherwise the last acknowledged state is saved. */
+  async closed(removed: boolean): Promise<void> {
+    this.stop();
+    await this.saving;
+    if (removed) await this.parts.store?.forget();
+  }
+
+  private stop(): void {
+    this.unregister();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private ack(seq: number): void {
+    if (this.ledger.ack(seq)) this.save();
+  }
+
+  private redeliver(): void {
+    try {
+      this.parts.mayEmit?.();
+    } catch {
+      return; // another replica runs the stream now; the coordination stops this run
+    }
+    const due = this.ledger.resend(this.parts.settings.redeliverAfterMs);
+    for (const entry of due) this.send(entry);
+    if (due.length > 0) this.save();
+  }
+
+  private send(entry: InFlight<SentEvent>): void {
+    const { event, path, position } = entry.data;
+    const msg = eventMessage(event, position, path);
+    msg[ACK_PROPERTY] = { node: this.parts.nodeId, run: this.run, seq: entry.seq };
+    if (entry.sends > 1) msg.redelivered = entry.sends - 1;
+    try {
+      this.parts.send(msg);
+    } catch (err) {
+      this.parts.onError(err);
+    }
+  }
+
+  /** Saves once per turn however many acks came in it; one write at a time. */
+  private save(): void {
+    if (!this.parts.store || this.parts.stopped.aborted) return;
+    this.dirty = true;
+    this.saving ??= this.saveLoop(this.parts.store);
+  }
+
+  private async saveLoop(store: PositionStore): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        await new Promise((resolve) => setImmediate(resolve));
+        const checkpoint = this.ledger.checkpoint(this.stream?.checkpoint()?.recentIds ?? []);
+        if (checkpoint) await store.commit(checkpoint);
+      }
+    } catch (err) {
+      this.parts.onError(err);
+    } finally {
+      this.saving = undefined;
+    }
+  }
+}
+
+function pointOf(checkpoint: Checkpoint): PagePoint {
+  return checkpoint.position !== undefined
+    ? { position: checkpoint.position }
+    : { createdAfter: checkpoint.createdAfter };
+}
+
+function eventId(event: BoxEvent): string | undefined {
+  return typeof event.event_id === "string" ? event.event_id : undefined;
+}
