@@ -17,7 +17,9 @@ function ackFlow(emulator: BoxEmulator, events: Record<string, unknown> = {}) {
 
 /** What the node sends back to Box's events endpoint (not the "now" position request of the start). */
 const eventFetches = (emulator: BoxEmulator) =>
-  emulator.requests.filter((r) => r.method === "GET" && /^\/2\.0\/events\?/.test(r.path) && !/stream_position=now/.test(r.path));
+  emulator.requests.filter(
+    (r) => r.method === "GET" && /^\/2\.0\/events\?/.test(r.path) && !/stream_position=now/.test(r.path),
+  );
 
 const ack = (msg: SeenMessage) => helper.getNode("ack").receive(msg);
 

@@ -5,6 +5,8 @@ import { SMTPServer } from "smtp-server";
 /** A real SMTP server on a free loopback port that keeps every mail it receives, parsed. */
 export class MailServer {
   readonly mails: ParsedMail[] = [];
+  /** While true, every mail is refused (451, a temporary failure), as by a mail server that is down or overloaded. */
+  refusing = false;
   private readonly server: SMTPServer;
 
   private constructor() {
@@ -12,6 +14,12 @@ export class MailServer {
       authOptional: true,
       disabledCommands: ["STARTTLS", "AUTH"],
       logger: false,
+      onMailFrom: (_address, _session, callback) => {
+        if (!this.refusing) return callback();
+        const error = new Error("mail server unavailable") as Error & { responseCode: number };
+        error.responseCode = 451;
+        callback(error);
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream).then(
           (mail) => {
