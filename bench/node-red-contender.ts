@@ -1,6 +1,6 @@
 import type { BoxEmulator } from "../emulator";
 import type { Contender, OnEvent } from "./measure";
-import { BenchFlow, benchFlow, NodeRedRuntime, SINK_ID } from "./node-red-runtime";
+import { ACK_ID, BenchFlow, benchFlow, NodeRedRuntime, SINK_ID } from "./node-red-runtime";
 import { RedisChild } from "./redis-child";
 
 /** Node-RED starts once per process: the `node` and `folder` contenders share it, each with its own flow. */
@@ -15,11 +15,13 @@ export class NodeRedContender implements Contender {
   /**
    * With `folderId`, the node is limited to that folder (the `folder` row: "0" holds every emulator event). With
    * `coordinated`, its box-config has a Redis URL (a redis-server of its own): the lease, and a Redis commit per page.
+   * With `ack` (its `maxInFlight`), it runs `ack: "flow"` with a box-events-ack node right after it (the `ack` rows).
    */
   constructor(
     readonly name = "node",
     private readonly folderId?: string,
     private readonly coordinated = false,
+    private readonly ack?: number,
   ) {}
 
   async start(emulator: BoxEmulator, onEvent: OnEvent): Promise<void> {
@@ -36,6 +38,7 @@ export class NodeRedContender implements Contender {
       folderId: this.folderId,
       idPrefix: prefix,
       redisUrl: this.redis?.url,
+      ack: this.ack,
     });
     shared.flows = {
       flow: [...shared.flows.flow, ...mine.flow],
@@ -45,11 +48,15 @@ export class NodeRedContender implements Contender {
     await this.runtime.deploy(shared.flows, "nodes");
     const sink = this.runtime.getNode(prefix + SINK_ID);
     if (!sink) throw new Error("the sink node did not start");
+    // ack: the message goes on to the ack node as from a Complete node (the same object, no clone of a second wire)
+    const ack = this.ack ? this.runtime.getNode(prefix + ACK_ID) : null;
+    if (this.ack && !ack) throw new Error("the ack node did not start");
     sink.on("input", (msg, _send, done) => {
       const id = (msg.payload as { event_id?: unknown } | undefined)?.event_id;
       if (typeof id === "string") onEvent(id);
       else this.badMessages++;
       done();
+      ack?.receive(msg);
     });
   }
 

@@ -34,9 +34,12 @@ export interface FlowOptions {
   idPrefix?: string;
   /** coordination: the box-config's Redis URL */
   redisUrl?: string;
+  /** `ack: "flow"` with this `maxInFlight`, and a box-events-ack node (`bench-ack`) the bench hands each message the sink got */
+  ack?: number;
 }
 
 export const SINK_ID = "bench-sink";
+export const ACK_ID = "bench-ack";
 /** @node-red/util log levels: fatal 10, error 20, warn 30, info 40 */
 const WARN_LEVEL = 30;
 /** start-up warnings that the bench's settings cause on purpose */
@@ -175,9 +178,11 @@ export function benchFlow(opts: FlowOptions): BenchFlow {
       eventTypes: "",
       folderId: opts.folderId ?? "",
       includeSubfolders: true,
+      ...(opts.ack ? { ack: "flow", maxInFlight: opts.ack } : {}),
       wires: opts.sink ? [[p + SINK_ID]] : [[]],
     });
   }
+  if (opts.ack) flow.push({ id: p + ACK_ID, type: "box-events-ack", z: `${p}bench-tab`, x: 400, y: 80, wires: [] });
   if (opts.sink)
     flow.push({
       id: p + SINK_ID,

@@ -159,6 +159,19 @@ export function targets(results: ContenderResult[], idle?: IdleResult, rateLimit
     nd && sd ? `${int(nd.rate)} vs sdk ${int(sd.rate)} ev/s = ${fmt(nd.rate / sd.rate)}x` : "",
     sdkWhy && `sdk not measured: ${sdkWhy}`,
   );
+  for (const [name, maxInFlight] of [
+    ["ack", 100],
+    ["ack500", 500],
+  ] as const) {
+    const ad = finite(get(name)?.drain);
+    check(
+      `ack: flow (maxInFlight ${maxInFlight}) drain >= 0.85x node (default ack: delivered)`,
+      ad && nd ? ad.rate >= 0.85 * nd.rate : undefined,
+      ad && nd
+        ? `${int(ad.rate)} vs node ${int(nd.rate)} ev/s = ${fmt(ad.rate / nd.rate)}x; cpu µs/ev ${fmt(ad.cpuMicrosPerEvent)} vs ${fmt(nd.cpuMicrosPerEvent)} = ${fmt(ad.cpuMicrosPerEvent / nd.cpuMicrosPerEvent)}x`
+        : "",
+    );
+  }
   check(
     "node delivers every event exactly once",
     node ? node.lost === 0 && node.duplicates === 0 : undefined,

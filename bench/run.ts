@@ -4,8 +4,9 @@
  * then the idle CPU of 50 nodes (Node-RED and the emulator in child processes), and what 50 nodes on one
  * box-config send while a 429's retry-after runs (Node-RED in a child process).
  * Flags: --markdown (also print the table for the README), --no-idle, --idle (idle measurement only),
- * --only floor,node,folder,sdk,redis (folder: box-events-in limited to a folder; redis: with coordination through a
- * local redis-server, when one is installed), --samples N, --warmup N, --burst N,
+ * --only floor,node,folder,sdk,redis,ack,ack500 (folder: box-events-in limited to a folder; redis: with coordination
+ * through a local redis-server, when one is installed; ack, ack500: with ack "flow", an ack node right after it and
+ * maxInFlight 100 or 500), --samples N, --warmup N, --burst N,
  * --drain-runs N, --idle-seconds N, --idle-nodes N, --no-rate-limit, --rate-limit-nodes N, --retry-after S,
  * --positions number (bare big-integer positions, as Box sometimes sends them),
  * --cpu-profile DIR (profile each contender's drain phase; read with `node dist/bench/profile-summary.js`).
@@ -43,7 +44,7 @@ function parseArgs(argv: string[]): Args {
     runRateLimit: true,
     runContenders: true,
     markdown: false,
-    only: ["floor", "node", "folder", "sdk", ...(redisServerInstalled() ? ["redis"] : [])],
+    only: ["floor", "node", "folder", "ack", "ack500", "sdk", ...(redisServerInstalled() ? ["redis"] : [])],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -85,6 +86,10 @@ const contenders: Record<string, () => Contender> = {
   // the same node with coordination: a lease in a local redis-server and a Redis commit per page
   redis: () => new NodeRedContender("redis", undefined, true),
   sdk: () => new SdkContender(),
+  // ack: "flow" with a box-events-ack node right after the events node: the default maxInFlight (100), whose pages
+  // are at most 100 events, and 500 (Box's page size)
+  ack: () => new NodeRedContender("ack", undefined, false, 100),
+  ack500: () => new NodeRedContender("ack500", undefined, false, 500),
 };
 
 /** A phase that runs in a child process: its failure is reported on its line, and the rest of the bench goes on. */

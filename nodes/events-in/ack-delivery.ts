@@ -8,6 +8,8 @@ import { NodeMessage } from "../shared/node-red-types";
 import { AckSettings } from "./ack-settings";
 import { eventMessage } from "./messages";
 
+const WAITING_STATUS_DELAY_MS = 200;
+
 /** What is kept of a sent event to send it again. */
 interface SentEvent extends ScopedEvent {
   position: string;
@@ -69,10 +71,21 @@ export class AckDelivery {
       this.started = true;
     }
     if (this.ledger.room() > 0) return this.ledger.room();
-    this.parts.onWaiting(this.ledger.unacknowledged);
-    const room = await this.ledger.waitForRoom(signal);
-    this.parts.onResumed();
-    return room;
+    // a flow that acknowledges at once makes room within milliseconds: no status flicker per page
+    let shown = false;
+    const show = setTimeout(() => {
+      shown = true;
+      this.parts.onWaiting(this.ledger.unacknowledged);
+    }, WAITING_STATUS_DELAY_MS);
+    try {
+      await this.ledger.waitForRoom(signal);
+      // the other acks Node-RED delivers in this turn come first: a page as large as they allow, not one event
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      clearTimeout(show);
+    }
+    if (shown && !signal.aborted) this.parts.onResumed();
+    return this.ledger.room();
   };
 
   /** A page's events as the node sends them (in order), after the stream moved to its end. */

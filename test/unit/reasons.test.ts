@@ -12,6 +12,7 @@ const NODE_FOLDERS: Record<string, string> = {
   "box-config.json": "config",
   "box-events-in.json": "events-in",
   "box-api.json": "api",
+  "box-events-ack.json": "ack",
 };
 
 function catalog(lang: string, file: string): Record<string, unknown> {
@@ -56,7 +57,7 @@ describe("reasons and locales (unit)", function () {
 
   const LANGUAGES: Record<string, string> = { de: "German", ja: "Japanese" };
   for (const [lang, language] of Object.entries(LANGUAGES)) {
-    for (const file of ["box-config.json", "box-events-in.json", "box-api.json"]) {
+    for (const file of Object.keys(NODE_FOLDERS)) {
       it(`has every ${file} key in ${language}, with the same placeholders`, function () {
         const en = flatten(catalog("en-US", file));
         const translated = flatten(catalog(lang, file));

@@ -98,6 +98,7 @@ export class AckLedger<T> {
     this.inFlight.delete(seq);
     entry.page.pending--;
     this.settle();
+    if (this.waiters.length === 0) return true;
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
