@@ -7,6 +7,8 @@ export class MailServer {
   readonly mails: ParsedMail[] = [];
   /** While true, every mail is refused (451, a temporary failure), as by a mail server that is down or overloaded. */
   refusing = false;
+  /** How many mails were refused so far. */
+  refused = 0;
   private readonly server: SMTPServer;
 
   private constructor() {
@@ -16,6 +18,7 @@ export class MailServer {
       logger: false,
       onMailFrom: (_address, _session, callback) => {
         if (!this.refusing) return callback();
+        this.refused++;
         const error = new Error("mail server unavailable") as Error & { responseCode: number };
         error.responseCode = 451;
         callback(error);
