@@ -122,6 +122,29 @@ describe("acknowledged delivery (ack: flow) and the box-events-ack node", functi
     should(received[3]).not.have.property("redelivered");
   });
 
+  for (const streamType of ["admin_logs_streaming", "admin_logs"]) {
+    it(`${streamType}: pages no larger than the room, every event once as acks flow`, async () => {
+      const created = Array.from({ length: 12 }, () => emulator.createEnterpriseEvent({ event_type: "LOGIN" }));
+      const { flow, credentials } = eventFlow(emulator, {
+        config: { authType: "ccg", subjectType: "enterprise", subjectId: "100001" },
+        credentials: { clientId: emulator.clientId, clientSecret: emulator.clientSecret },
+        events: { streamType, pollInterval: 5, startFrom: "beginning", ack: "flow", maxInFlight: 5 },
+      });
+      const ackNode: FlowNode = { id: "ack", type: "box-events-ack", z: "tab", name: "", wires: [] };
+      await helper.load(WITH_ACK, [...flow, ackNode], credentials);
+      const received = collect("out");
+      await waitFor(() => received.length === 5, "the first 5 events");
+      await delay(300);
+      should(received.length).equal(5, "no more than maxInFlight unacknowledged");
+      received.forEach(ack);
+      helper.getNode("out").on("input", (msg) => ack(msg as SeenMessage));
+      await waitFor(() => received.length === 12, "all 12 events");
+      should(new Set(received.map((m) => m.payload.event_id)).size).equal(12);
+      should(received.map((m) => m.payload.event_id).sort()).eql(created.map((e) => e.event_id).sort());
+      for (const r of eventFetches(emulator)) should(Number(/limit=(\d+)/.exec(r.path)?.[1])).be.belowOrEqual(5);
+    });
+  }
+
   it("ignores a message without a handle with a warning, and one for an unknown node quietly", async () => {
     const { flow, credentials } = ackFlow(emulator);
     await helper.load(WITH_ACK, flow, credentials);
