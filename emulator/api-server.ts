@@ -6,6 +6,7 @@ import { parseStreamType, type RealtimeHub } from "./realtime";
 import { demoUser } from "./event-defaults";
 import { handleContentApi, isContentRoute, type ContentApiParts } from "./content-api";
 import { handleItemsApi, isItemRoute } from "./items-api";
+import { handleActionRoutes } from "./action-routes";
 import { getEnterpriseEvents, type EnterpriseApiParts } from "./enterprise-api";
 import { isEnterpriseStreamType, type EnterpriseStreamType } from "./enterprise-log";
 
@@ -67,6 +68,7 @@ export async function handleBoxApi(
       return handleAuthorize(ctx, req, res, url);
     default:
       if (await handleContentApi(ctx, req, res, url, () => requireToken(ctx, req, res))) return;
+      if (await handleActionRoutes(ctx, req, res, url, () => requireToken(ctx, req, res))) return;
       if (isItemRoute(method, url.pathname) && !requireToken(ctx, req, res)) return;
       if (handleItemsApi(ctx.items.tree, method, res, url)) return;
       return sendBoxError(res, 404, "Not Found", undefined, "not_found");

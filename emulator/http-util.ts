@@ -46,6 +46,7 @@ export function sendBoxError(
   message: string,
   headers?: OutgoingHttpHeaders,
   code = codeForStatus(status),
+  contextInfo: Record<string, unknown> = {},
 ): void {
   sendJson(
     res,
@@ -55,7 +56,7 @@ export function sendBoxError(
       status,
       code,
       message,
-      context_info: {},
+      context_info: contextInfo,
       help_url: "https://developer.box.com/guides/api-calls/permissions-and-errors/common-errors/",
       request_id: randomBytes(8).toString("hex"),
     },

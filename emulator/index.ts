@@ -139,6 +139,7 @@ function record(ctx: EmulatorContext, server: RequestRecord["server"], req: Inco
   const rec: RequestRecord = { server, method: req.method ?? "GET", path: req.url ?? "/", at: Date.now() };
   if (req.headers.authorization !== undefined) rec.authorization = req.headers.authorization;
   if (req.headers["proxy-authorization"] !== undefined) rec.proxyAuthorization = true;
+  if (typeof req.headers["as-user"] === "string") rec.asUser = req.headers["as-user"];
   rec.remotePort = req.socket.remotePort;
   ctx.requests.push(rec);
 }

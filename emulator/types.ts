@@ -54,6 +54,8 @@ export interface RequestRecord {
   /** path + query */
   path: string;
   authorization?: string;
+  /** the `as-user` header, when a request acts for a managed user */
+  asUser?: string;
   /** The request carried a Proxy-Authorization header (which only a proxy may ever see). */
   proxyAuthorization?: true;
   /** The client's port: with a proxy in between, one of the proxy's. */

@@ -37,20 +37,24 @@ describe("box-api request building", function () {
   });
 
   describe("from the node's settings and the message", () => {
-    it("takes the node's method and path, or msg.method and msg.path", () => {
+    it("takes the node's method and path, or msg.method and msg.apiPath (never msg.path)", () => {
       const fromNode = buildApiRequest({ method: "GET", path: "/2.0/files/{{id}}", ret: "bin" }, { id: 5 });
       should(fromNode).containDeep({ method: "GET", path: "/2.0/files/5", ret: "bin", maxBytes: DEFAULT_MAX_BYTES });
-      const fromMsg = buildApiRequest({ method: "use", path: "" }, { method: "delete", path: "/2.0/files/9" });
+      const fromMsg = buildApiRequest(
+        { method: "use", path: "" },
+        { method: "delete", apiPath: "/2.0/files/9", path: "All Files/Invoices" },
+      );
       should(fromMsg).containDeep({ method: "DELETE", path: "/2.0/files/9", ret: "obj" });
       should(fromMsg.body).be.undefined();
     });
 
     it("refuses a path with a host, a scheme or a '..' segment, and methods it does not know", () => {
       const paths = ["https://evil.example/2.0/files/1", "//evil.example/2.0/x", "2.0/files", "/2.0/../oauth2", ""];
-      // an item's folder path (as a box events node may put in msg.path) is not an API path either
       for (const path of [...paths, "/oauth2/revoke", "/All Files/Invoices/a.pdf", "/Invoices/a.pdf"]) {
-        should(codeOf(() => buildApiRequest({ path: "" }, { path }))).match(/invalid_path|missing_path/, path);
+        should(codeOf(() => buildApiRequest({ path: "" }, { apiPath: path }))).match(/invalid_path|missing_path/, path);
       }
+      // msg.path is the item's folder path (box events): never read as an API path
+      should(codeOf(() => buildApiRequest({ path: "" }, { path: "/2.0/files/1" }))).equal("missing_path");
       should(codeOf(() => buildApiRequest({ method: "use", path: "/2.0/x" }, { method: "PATCH" }))).equal(
         "invalid_method",
       );

@@ -89,19 +89,21 @@ describe("box-api node", function () {
       parent: (file as Msg).parent,
     });
     should(out[0]).match({ statusCode: 200, topic: "ITEM_UPLOAD", keep: "me" });
-    should(out[0].headers["content-type"]).match(/application\/json/);
+    should(out[0].boxHeaders["content-type"]).match(/application\/json/);
+    should(out[0].headers).be.undefined(); // Box's headers never land where mail and HTTP nodes read theirs
     should(completed[0]._msgid).equal(out[0]._msgid);
     should(caught).have.length(0);
     should(apiRequests(`/2.0/files/${file.id}`)[0].authorization).match(/^Bearer /);
     should(lastStatus("api")).eql({});
   });
 
-  it("sends msg.payload as the JSON body of a PUT (a shared link), with msg.method and msg.path", async () => {
+  it("sends msg.payload as the JSON body of a PUT (a shared link), with msg.method and msg.apiPath", async () => {
     const { file } = emulator.items.uploadFile("report.pdf", "0", "report");
     await load({ method: "use", path: "" });
     send({
       method: "PUT",
-      path: `/2.0/files/${file.id}?fields=shared_link`,
+      path: "All Files/Reports",
+      apiPath: `/2.0/files/${file.id}?fields=shared_link`,
       payload: { shared_link: { access: "open" } },
     });
     await waitFor(() => out.length === 1, "answer");
@@ -119,7 +121,7 @@ describe("box-api node", function () {
     should(Buffer.isBuffer(out[0].payload)).be.true();
     should(out[0].payload.equals(bytes)).be.true();
     should(out[0]).match({ statusCode: 200, filename: "scan.tif" });
-    should(out[0].headers["content-type"]).equal("application/octet-stream");
+    should(out[0].boxHeaders["content-type"]).equal("application/octet-stream");
     const api = apiRequests(`/2.0/files/${file.id}/content`);
     const downloads = emulator.requests.filter((r) => r.server === "download");
     should(api).have.length(1);
@@ -152,7 +154,7 @@ describe("box-api node", function () {
     should(msg.error.code).equal("not_found");
     should(msg.error.cause).match({ status: 404, code: "not_found", request_id: /^[0-9a-f]{16}$/ });
     should(out).have.length(0);
-    should(lastStatus("api")).match({ fill: "red", text: "HTTP 404" });
+    should(lastStatus("api")).match({ fill: "red", text: "HTTP 404 not_found" });
   });
 
   it("waits out a 429 with retry-after and then succeeds", async () => {

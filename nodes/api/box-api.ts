@@ -1,31 +1,47 @@
-import { ApiCallResult, callBoxApi } from "../box/api/api-call";
-import { ApiNodeSettings, buildApiRequest } from "../box/api/api-request";
+import { callBoxApi } from "../box/api/api-call";
+import { ApiNodeSettings, buildApiRequest, maxBytesOf } from "../box/api/api-request";
+import { runOperation, OperationResult } from "../box/api/operation-call";
+import { buildOperationRequest } from "../box/api/operation-request";
+import { CUSTOM_OPERATION, operationById } from "../box/api/operations";
+import { searchPaceFor } from "../box/api/search-pace";
+import { Caller } from "../box/api/download";
 import { BoxError } from "../box/errors";
 import { BoxClient } from "../box/http/box-client";
 import { fillIn, ReasonArgs } from "../box/reasons";
 import { migrate, Migration } from "../shared/config-version";
 import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "../shared/node-red-types";
-import en from "./locales/en-US/box-api.json";
 import { translated } from "../shared/reason-text";
+import { errorForCatch, statusForFailure, Translate } from "./catch-error";
+import { fieldValue, fieldValues, StoredFields } from "./field-values";
+import en from "./locales/en-US/box-api.json";
+import { registerOperationsEndpoint } from "./operations-admin";
 
-interface BoxApiDef extends ApiNodeSettings {
+interface BoxApiDef extends ApiNodeSettings, StoredFields {
   version?: number;
   name?: string;
   box?: string;
+  operation?: string;
+  onConflict?: "error" | "version";
 }
 
-/** Upgrades of stored definitions; version 1 is the first. */
-const MIGRATIONS: readonly Migration<BoxApiDef>[] = [(def) => def];
+/** Upgrades of stored definitions: version 1 is the first; version 2 has operations (older nodes make custom calls). */
+const MIGRATIONS: readonly Migration<BoxApiDef>[] = [
+  (def) => def,
+  (def) => ({ ...def, operation: def.operation || CUSTOM_OPERATION }),
+];
 
-/** The `box-api` node: one Box API call per message, with the config node's token. */
+/** The `box-api` node: one Box operation (or a custom API call) per message, with the config node's token. */
 export = function register(RED: NodeAPI): void {
   const t = translator(RED);
+  registerOperationsEndpoint(RED);
 
   function BoxApiNode(this: Node, stored: BoxApiDef) {
     RED.nodes.createNode(this, stored);
     const def = migrate(stored, MIGRATIONS);
     const node = this;
-    const { client, setupError } = clientFor(RED, def);
+    const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
+    const reasons = reasonsOf(config);
+    const { caller, setupError } = callerFor(t, config, reasons);
     if (setupError) node.status({ fill: "red", shape: "ring", text: setupError.message });
     const controller = new AbortController();
     let inFlight = 0;
@@ -35,86 +51,104 @@ export = function register(RED: NodeAPI): void {
         inFlight > 0 ? { fill: "blue", shape: "dot", text: t("status.requesting", { count: inFlight }) } : {},
       );
 
-    const handle = async (msg: NodeMessage): Promise<ApiCallResult> => {
-      if (!client) throw setupError;
-      const request = buildApiRequest(def, msg);
+    const handle = async (msg: Record<string, unknown>): Promise<OperationResult> => {
+      if (!caller) throw setupError;
       inFlight++;
       showProgress();
       try {
-        return await callBoxApi(client, { ...request, signal: controller.signal });
+        return await perform(RED, node, def, caller, config, msg, controller.signal);
       } finally {
         inFlight--;
       }
     };
 
     node.on("input", (msg, send, done) => {
-      handle(msg).then(
+      handle(msg as Record<string, unknown>).then(
         (result) => {
           showProgress();
-          send(Object.assign(msg, result));
+          send(Object.assign(msg, messageFields(result)));
           done();
         },
         (err: unknown) => {
           if (controller.signal.aborted) return; // stopped by a deploy: nothing to report
-          const error = errorForCatch(RED, err, reasonsOf(RED, def));
-          const status = err instanceof BoxError ? err.details.status : undefined;
-          const text = status !== undefined ? t("status.httpStatus", { status }) : t("status.failed");
-          node.status({ fill: "red", shape: "ring", text });
-          done(error);
+          node.status({ fill: "red", shape: "ring", text: statusForFailure(t, err, reasons) });
+          done(errorForCatch(t, err, reasons));
         },
       );
     });
 
     node.on("close", (_removed, done) => {
       controller.abort();
-      (client?.close() ?? Promise.resolve()).then(done, done);
+      (caller?.close() ?? Promise.resolve()).then(done, done);
     });
   }
 
   RED.nodes.registerType("box-api", BoxApiNode);
 };
 
+/** One message's call: the operation's request, or the custom call's method and path. */
+async function perform(
+  RED: NodeAPI,
+  node: Node,
+  def: BoxApiDef,
+  caller: Caller,
+  config: BoxConfigNode | null,
+  msg: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<OperationResult> {
+  const spec = def.operation === CUSTOM_OPERATION ? undefined : operationById(def.operation ?? "");
+  if (!spec) {
+    if (def.operation !== CUSTOM_OPERATION) {
+      throw new BoxError("config", "unknown operation", { code: "unknown_operation", description: def.operation });
+    }
+    const request = buildApiRequest(def, msg);
+    const asUser = await fieldValue(RED, node, def, "asUser", msg);
+    if (asUser !== undefined && !/^\d{1,20}$/.test(asUser.trim())) {
+      throw new BoxError("config", "invalid id: asUser", { code: "invalid_id", description: "asUser" });
+    }
+    if (asUser) request.headers = { "as-user": asUser.trim() };
+    return caller.call({ ...request, signal });
+  }
+  const values = await fieldValues(RED, node, spec, def, msg);
+  const op = buildOperationRequest(spec, values, msg, maxBytesOf(def.maxBytes));
+  const searchPace = config ? searchPaceFor(config) : undefined;
+  return runOperation(caller, op, { onConflict: def.onConflict, searchPace, signal });
+}
+
+/** What the node adds to the message: Box's headers go to `boxHeaders`, never to `headers` (mail and HTTP nodes read that). */
+function messageFields(result: OperationResult): Partial<NodeMessage> & Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    payload: result.payload,
+    statusCode: result.statusCode,
+    boxHeaders: result.headers,
+  };
+  if (result.filename !== undefined) fields.filename = result.filename;
+  return fields;
+}
+
 /** The node's connection to Box through its config node, or the error that keeps it from making any request. */
-function clientFor(RED: NodeAPI, def: BoxApiDef): { client?: BoxClient; setupError?: Error } {
-  const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
+function callerFor(
+  t: Translate,
+  config: BoxConfigNode | null,
+  reasons: (err: BoxError) => string,
+): { caller?: Caller & { close(): Promise<void> }; setupError?: Error } {
   try {
-    if (!config) throw new BoxError("config", translator(RED)("status.missingConfig"));
+    if (!config) throw new BoxError("config", t("status.missingConfig"));
     const client = new BoxClient({
       apiBaseUrl: config.apiBaseUrl,
       tokens: config.tokenSource(),
       proxy: config.proxy,
       rateGate: config.rateGate(),
     });
-    return { client };
+    return { caller: { call: (req) => callBoxApi(client, req), close: () => client.close() } };
   } catch (err) {
-    return { setupError: errorForCatch(RED, err, reasonsOf(RED, def)) };
+    return { setupError: errorForCatch(t, err, reasons) };
   }
 }
 
 /** Reasons live in the config node's locale file, so the config node translates them; without one, English. */
-function reasonsOf(RED: NodeAPI, def: BoxApiDef): (err: BoxError) => string {
-  const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
+function reasonsOf(config: BoxConfigNode | null): (err: BoxError) => string {
   return config ? (err) => config.reasonText(err) : (err) => err.reason;
-}
-
-/** The error a Catch node gets: the status, Box's code and request_id in the message; all of them in `cause`. */
-function errorForCatch(RED: NodeAPI, err: unknown, reasons: (err: BoxError) => string): Error {
-  const t = translator(RED);
-  if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
-  const { status, code, requestId, description } = err.details;
-  if (status !== undefined && code !== "tooLarge") {
-    const message = t("errors.http", { status, code: code ?? "-", requestId: requestId ?? "-" });
-    const cause = { status, code, message: description, request_id: requestId };
-    return Object.assign(new Error(description ? `${message}: ${description}` : message, { cause }), {
-      code: code ?? `HTTP ${status}`,
-    });
-  }
-  const known = code !== undefined && code in en["box-api"].errors;
-  // our own errors carry their detail (the placeholder, the size cap) in `description`
-  const message = known
-    ? t(`errors.${code}`, { placeholder: description ?? "", max: description ?? "" })
-    : reasons(err);
-  return Object.assign(new Error(message), { code: code ?? err.kind });
 }
 
 /** `RED._` for this node's texts, with the en-US text where the runtime has no catalog (the test helper). */

@@ -28,6 +28,8 @@ export class BoxError extends Error {
       description?: string;
       retryAfterMs?: number;
       requestId?: string;
+      /** 409: the id of the item already holding the name (Box's `context_info.conflicts`). */
+      conflictId?: string;
     } = {},
   ) {
     super(typeof message === "string" ? message : englishReason(message));

@@ -14,6 +14,10 @@ export interface ApiCallRequest {
   body?: unknown;
   /** Set for an upload (`path` is then an upload path). */
   upload?: UploadFile;
+  /** Sent on the upload host (Box's upload sessions), as `upload` is. */
+  uploadHost?: boolean;
+  /** Extra headers (`as-user`, a `digest`, a JSON-Patch content type); they win over the defaults. */
+  headers?: Record<string, string>;
   ret: AnswerType;
   maxBytes: number;
   signal?: AbortSignal;
@@ -69,15 +73,19 @@ function requestParts(
     const form = multipartBody(req.upload, isNewVersionPath(req.path));
     return {
       url: uploadUrl(origin, req.path),
-      headers: { ...headers, "content-type": form.contentType },
+      headers: { ...headers, ...req.headers, "content-type": form.contentType },
       body: form.body,
     };
   }
+  const url = req.uploadHost ? uploadUrl(origin, req.path) : undefined;
   if ((req.method !== "POST" && req.method !== "PUT") || req.body === undefined || req.body === null) {
-    return { headers };
+    return { url, headers: { ...headers, ...req.headers } };
+  }
+  if (Buffer.isBuffer(req.body)) {
+    return { url, headers: { ...headers, "content-type": "application/octet-stream", ...req.headers }, body: req.body };
   }
   const body = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
-  return { headers: { ...headers, "content-type": "application/json" }, body };
+  return { url, headers: { ...headers, "content-type": "application/json", ...req.headers }, body };
 }
 
 /** 429 is always safe to repeat (Box did nothing); a server error only for methods that may run twice. */

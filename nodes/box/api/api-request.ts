@@ -18,7 +18,7 @@ const ANSWER_TYPES: readonly string[] = ["obj", "txt", "bin"];
 export function buildApiRequest(settings: ApiNodeSettings, msg: Record<string, unknown>): ApiCallRequest {
   const method = (settings.method === "use" ? String(msg.method ?? "") : (settings.method ?? "GET")).toUpperCase();
   if (!METHODS.includes(method)) throw new BoxError("config", "invalid method", { code: "invalid_method" });
-  const path = checkedApiPath(settings.path ? renderPath(settings.path, msg) : msg.path);
+  const path = checkedApiPath(settings.path ? renderPath(settings.path, msg) : msg.apiPath);
   const request: ApiCallRequest = {
     method: method as ApiMethod,
     path,

@@ -38,10 +38,9 @@ function pathSegment(expression: string, value: unknown): string {
 }
 
 /**
- * An API path as the flow gives it (from the node or `msg.path`): one of Box's API paths (`/2.0/...`, or
+ * An API path as the flow gives it (from the node or `msg.apiPath`): one of Box's API paths (`/2.0/...`, or
  * `/api/2.0/...` as the upload host writes them), with no scheme or host of its own, so the token cannot be
- * sent anywhere else, nor to the token endpoint. A `msg.path` meant for something else (an item's folder
- * path, say) fails here rather than being sent to Box.
+ * sent anywhere else, nor to the token endpoint. Anything else fails here rather than being sent to Box.
  */
 export function checkedApiPath(path: unknown): string {
   if (typeof path !== "string" || path.trim() === "") throw pathError("missing_path");

@@ -32,9 +32,14 @@ export function uploadUrl(apiOrigin: string, path: string): string {
 /** Box's multipart form: the `attributes` JSON part first (Box requires that order), then the file. */
 export function multipartBody(file: UploadFile, newVersion: boolean): { body: Buffer; contentType: string } {
   const boundary = `----box-api-${randomBytes(12).toString("hex")}`;
-  const attributes = newVersion ? { name: file.filename } : { name: file.filename, parent: { id: file.parentId } };
+  // a new version keeps the file's name unless one is given
+  const attributes = newVersion
+    ? file.filename
+      ? { name: file.filename }
+      : {}
+    : { name: file.filename, parent: { id: file.parentId } };
   // the header's filename is only a label (Box names the file from the attributes): keep it one safe line
-  const label = file.filename.replace(/[\r\n"\\]/g, "_");
+  const label = (file.filename || "file").replace(/[\r\n"\\]/g, "_");
   const head =
     `--${boundary}\r\nContent-Disposition: form-data; name="attributes"\r\n\r\n${JSON.stringify(attributes)}\r\n` +
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${label}"\r\n` +

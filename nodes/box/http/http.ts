@@ -151,12 +151,27 @@ export function errorFromResponse(res: HttpResponse, what: string): BoxError {
   const requestId = typeof body?.request_id === "string" ? body.request_id : undefined;
   // Box's own words, shortened: they reach Catch nodes and logs
   const description = typeof body?.message === "string" ? body.message.slice(0, 300) : undefined;
-  const details = { status: res.status, code, requestId, description, retryAfterMs: retryAfterMs(res.headers) };
+  const details = {
+    status: res.status,
+    code,
+    requestId,
+    description,
+    retryAfterMs: retryAfterMs(res.headers),
+    conflictId: conflictId(body),
+  };
   const suffix = code ? ` (${code})` : "";
   if (res.status === 401) return new BoxError("unauthorized", reason("unauthorized"), details);
   if (res.status === 429) return new BoxError("rateLimited", `${what}: rate limited${suffix}`, details);
   if (res.status >= 500) return new BoxError("server", `${what}: HTTP ${res.status}${suffix}`, details);
   return new BoxError("request", `${what}: HTTP ${res.status}${suffix}`, details);
+}
+
+/** Box names the item in the way of a 409 as one object (uploads) or a list of them (folders, copies). */
+function conflictId(body: Record<string, unknown> | undefined): string | undefined {
+  const info = body?.context_info as { conflicts?: unknown } | undefined;
+  const conflict: unknown = Array.isArray(info?.conflicts) ? info.conflicts[0] : info?.conflicts;
+  const id = (conflict as { id?: unknown } | undefined)?.id;
+  return typeof id === "string" && /^\d{1,20}$/.test(id) ? id : undefined;
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
