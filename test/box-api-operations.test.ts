@@ -100,9 +100,18 @@ describe("box-api operations", function () {
     should(caught).have.length(0);
     should(msg.payload).match({ type: "file", name: "report.csv", parent: { id: folder } });
     should(msg.statusCode).equal(201);
-    await load({ operation: "file.upload", parentId: folder, parentIdType: "str", name: "note.txt", nameType: "str" });
+    await load({
+      operation: "file.upload",
+      parentId: folder,
+      parentIdType: "str",
+      newName: "note.txt",
+      newNameType: "str",
+    });
     const note = await run({ payload: "hello" });
     should(note.payload.name).equal("note.txt");
+    // the node's own label is never a file name
+    await load({ operation: "file.upload", parentId: folder, parentIdType: "str", name: "Upload invoices" });
+    should((await run({ payload: "x" })).error.code).equal("upload_needs_name");
     should(stored(note.payload.id).content.toString()).equal("hello");
   });
 
@@ -127,13 +136,13 @@ describe("box-api operations", function () {
     await run({ payload: Buffer.from("two") });
     should(stored(file.id as string).content.toString()).equal("two");
     should(stored(file.id as string).name).equal("v.txt");
-    await load({ operation: "file.copy", parentId: to, parentIdType: "str", name: "copy.txt", nameType: "str" });
+    await load({ operation: "file.copy", parentId: to, parentIdType: "str", newName: "copy.txt", newNameType: "str" });
     const copy = await run(eventMsg(event));
     should(copy.payload).match({ name: "copy.txt", parent: { id: to } });
     should(stored(copy.payload.id).content.toString()).equal("two");
     await load({ operation: "file.move", parentId: to, parentIdType: "str" });
     should((await run(eventMsg(event))).payload.parent.id).equal(to);
-    await load({ operation: "file.rename", name: "renamed.txt", nameType: "str" });
+    await load({ operation: "file.rename", newName: "renamed.txt", newNameType: "str" });
     should((await run(eventMsg(event))).payload.name).equal("renamed.txt");
     await load({ operation: "file.delete" });
     should((await run(eventMsg(event))).statusCode).equal(204);
@@ -176,15 +185,15 @@ describe("box-api operations", function () {
     should((await run(eventMsg(event))).payload).match({ type: "folder", id: folder.id, name: "Projects" });
     await load({ operation: "folder.items" });
     should((await run(eventMsg(event))).payload).match({ total_count: 1, entries: [{ name: "plan.txt" }] });
-    await load({ operation: "folder.create", name: "2026", nameType: "str" });
+    await load({ operation: "folder.create", newName: "2026", newNameType: "str" });
     const created = await run(eventMsg(event));
     should(created.payload).match({ type: "folder", name: "2026", parent: { id: folder.id } });
     await load({
       operation: "folder.copy",
       parentId: "0",
       parentIdType: "str",
-      name: "Projects copy",
-      nameType: "str",
+      newName: "Projects copy",
+      newNameType: "str",
     });
     const copy = await run(eventMsg(event));
     should(emulator.items.tree.childrenOf(copy.payload.id).map((c) => c.name)).eql(["2026", "plan.txt"]);
@@ -198,7 +207,7 @@ describe("box-api operations", function () {
     const moved = await run({});
     should(moved.error).be.undefined();
     should(moved.payload.parent.id).equal("0");
-    await load({ operation: "folder.rename", name: "Projects 2026", nameType: "str" });
+    await load({ operation: "folder.rename", newName: "Projects 2026", newNameType: "str" });
     should((await run(eventMsg(event))).payload.name).equal("Projects 2026");
     await load({ operation: "folder.sharedLink" });
     should((await run(eventMsg(event))).payload.shared_link.url).match(/^https:\/\/app\.box\.com\/s\//);

@@ -1,8 +1,17 @@
 import { FieldName, FieldValues, OperationSpec } from "../box/api/operations";
 import { Node, NodeAPI } from "../shared/node-red-types";
 
-/** The stored TypedInput of each field: `<field>` holds the value, `<field>Type` its type. */
-export type StoredFields = Partial<Record<FieldName | `${FieldName}Type`, string>>;
+/**
+ * The stored TypedInput of each field: `<field>` holds the value, `<field>Type` its type. The `name` field
+ * is stored as `newName`: `name` is the node's own label on every Node-RED node, and must never become a
+ * file's name.
+ */
+type StoredKey = Exclude<FieldName, "name"> | "newName";
+export type StoredFields = Partial<Record<StoredKey | `${StoredKey}Type`, string>>;
+
+export function storedKey(field: FieldName): StoredKey {
+  return field === "name" ? "newName" : field;
+}
 
 const TYPES = ["msg", "flow", "global", "env", "str", "num", "json"];
 
@@ -34,7 +43,8 @@ export function fieldValue(
   field: FieldName,
   msg: Record<string, unknown>,
 ): Promise<string | undefined> {
-  return evaluate(RED, node, stored[field], stored[`${field}Type`], msg);
+  const key = storedKey(field);
+  return evaluate(RED, node, stored[key], stored[`${key}Type`], msg);
 }
 
 function evaluate(

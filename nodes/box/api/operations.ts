@@ -227,10 +227,23 @@ export function operationById(id: string): OperationSpec | undefined {
   return OPERATIONS.find((o) => o.id === id);
 }
 
-/** What the dialog needs of the list: each operation's id, group and fields (served by an admin endpoint). */
-export function operationsForEditor(): { id: string; group: string; fields: readonly FieldName[] }[] {
+/** The fields the dialog must not leave empty: those that no incoming event can fill in. */
+const EVENT_FIELDS: readonly FieldName[] = ["fileId", "folderId", "parentId"];
+
+/** What the dialog needs of the list: each operation's id, group, fields and the ones it must not leave empty. */
+export function operationsForEditor(): {
+  id: string;
+  group: string;
+  fields: readonly FieldName[];
+  required: FieldName[];
+}[] {
   return [
-    ...OPERATIONS.map(({ id, group, fields }) => ({ id, group, fields })),
-    { id: CUSTOM_OPERATION, group: "custom", fields: [] },
+    ...OPERATIONS.map(({ id, group, fields, required }) => ({
+      id,
+      group,
+      fields,
+      required: required.filter((f) => !EVENT_FIELDS.includes(f)),
+    })),
+    { id: CUSTOM_OPERATION, group: "custom", fields: [], required: [] },
   ];
 }
