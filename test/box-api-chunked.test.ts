@@ -59,10 +59,9 @@ describe("box-api chunked upload", function () {
     const caught: Msg[] = [];
     helper.getNode("out").on("input", (msg: Msg) => out.push(msg));
     helper.getNode("caught").on("input", (msg: Msg) => caught.push(msg));
-    let bytes: Buffer | undefined = deterministicBytes(SIZE);
+    const bytes = deterministicBytes(SIZE);
     const sha1 = createHash("sha1").update(bytes).digest("hex");
     helper.getNode("api").receive({ payload: bytes, filename: "talk.mp4" });
-    bytes = undefined;
     await waitFor(() => out.length + caught.length > 0, "the upload's answer", 170_000);
     should(caught).have.length(0);
     const file = out[0].payload;
