@@ -48,7 +48,8 @@ export interface OperationSpec {
 
 const parentBody = (v: FieldValues) => ({ parent: { id: v.parentId }, ...(v.name ? { name: v.name } : {}) });
 const sharedLinkBody = (v: FieldValues) => ({ shared_link: v.access ? { access: v.access } : {} });
-const SHARED_LINK_FIELDS = (): Record<string, string> => ({ fields: "shared_link" });
+/** Box answers a shared-link change with only the fields asked for: enough for the next node to say what was shared. */
+const SHARED_LINK_FIELDS = (): Record<string, string> => ({ fields: "name,size,parent,path_collection,shared_link" });
 
 function op(spec: Omit<OperationSpec, "answer" | "required"> & Partial<OperationSpec>): OperationSpec {
   return { answer: "json", required: spec.fields.filter((f) => f !== "name" && f !== "access"), ...spec };
