@@ -1,5 +1,8 @@
 /** The demo's Node-RED flow: a Box event stream from the local emulator, and inject buttons that make events happen. */
 
+import { DEMO_FOLDERS } from "../emulator/demo-tree";
+import { actionBranch } from "./action-branch";
+
 const TAB = "b0c5d3e0a1f20001";
 export const CONFIG_ID = "b0c5d3e0a1f20002";
 const EVENTS_IN = "b0c5d3e0a1f20003";
@@ -9,7 +12,6 @@ const DEBUG_HTTP = "b0c5d3e0a1f20006";
 
 /** Buttons: a label and the partial Box event the emulator fills in (POST /_emulator/events). */
 const BUTTONS: Array<[string, object]> = [
-  ["upload a file", { event_type: "ITEM_UPLOAD" }],
   ["rename a file", { event_type: "ITEM_RENAME" }],
   ["move a file to the trash", { event_type: "ITEM_TRASH" }],
   [
@@ -28,6 +30,27 @@ const BUTTONS: Array<[string, object]> = [
   ["10 uploads at once", { count: 10, event_type: "ITEM_UPLOAD" }],
 ];
 
+/** "upload a file": a real file (with bytes) into All Files/Invoices/2026, named by the time so each click is new. */
+function uploadButton(apiUrl: string): object {
+  return {
+    id: "b0c5d3e0a1f20199",
+    type: "inject",
+    z: TAB,
+    name: "upload a file",
+    props: [{ p: "payload" }, { p: "url", v: `${apiUrl}/_emulator/items/files`, vt: "str" }],
+    repeat: "",
+    crontab: "",
+    once: false,
+    onceDelay: 0.1,
+    topic: "",
+    payload: `{"name": "invoice-" & $millis() & ".pdf", "parent": "${DEMO_FOLDERS.invoices2026}", "content": "%PDF-1.7 demo invoice, " & $now()}`,
+    payloadType: "jsonata",
+    x: 150,
+    y: 300,
+    wires: [[HTTP]],
+  };
+}
+
 export interface DemoCredentials {
   [nodeId: string]: Record<string, string>;
 }
@@ -37,23 +60,26 @@ export function demoFlow(
   clientId: string,
   clientSecret: string,
 ): { flows: object[]; credentials: DemoCredentials } {
-  const injects = BUTTONS.map(([name, body], i) => ({
-    id: `b0c5d3e0a1f201${String(i).padStart(2, "0")}`,
-    type: "inject",
-    z: TAB,
-    name,
-    props: [{ p: "payload" }],
-    repeat: "",
-    crontab: "",
-    once: false,
-    onceDelay: 0.1,
-    topic: "",
-    payload: JSON.stringify(body),
-    payloadType: "json",
-    x: 110 + Math.round(name.length * 3.5), // x is the centre: line the buttons up on the left
-    y: 300 + i * 50,
-    wires: [[HTTP]],
-  }));
+  const injects = [
+    uploadButton(apiUrl),
+    ...BUTTONS.map(([name, body], i) => ({
+      id: `b0c5d3e0a1f201${String(i).padStart(2, "0")}`,
+      type: "inject",
+      z: TAB,
+      name,
+      props: [{ p: "payload" }, { p: "url", v: `${apiUrl}/_emulator/events`, vt: "str" }],
+      repeat: "",
+      crontab: "",
+      once: false,
+      onceDelay: 0.1,
+      topic: "",
+      payload: JSON.stringify(body),
+      payloadType: "json",
+      x: 110 + Math.round(name.length * 3.5), // x is the centre: line the buttons up on the left
+      y: 350 + i * 50,
+      wires: [[HTTP]],
+    })),
+  ];
   const flows: object[] = [
     { id: TAB, type: "tab", label: "Box events demo", disabled: false, info: "" },
     {
@@ -64,8 +90,9 @@ export function demoFlow(
       info:
         "The **box events** node listens to the Box emulator running inside `npm start` " +
         `(${apiUrl}), signed in with a Client Credentials Grant app (client id \`${clientId}\`, enterprise 100001).\n\n` +
-        "Click the buttons on the left of the inject nodes below: each asks the emulator to record a Box event " +
-        "(`POST /_emulator/events`), and the event arrives in the debug sidebar (the bug icon on the right) " +
+        "Click the buttons on the left of the inject nodes below: *upload a file* puts a real file into " +
+        "*All Files/Invoices/2026* (the action branch at the bottom downloads and shares it); the others ask the " +
+        "emulator to record a Box event (`POST /_emulator/events`). Each event arrives in the debug sidebar (the bug icon on the right) " +
         "through the long poll, with `msg.topic` set to its `event_type`.\n\n" +
         "To use a real Box account, open the **Box (emulator)** config node, choose an auth type, enter your app's " +
         "values and set the API URL back to https://api.box.com.\n\n" +
@@ -130,11 +157,11 @@ export function demoFlow(
       id: HTTP,
       type: "http request",
       z: TAB,
-      name: "POST /_emulator/events",
+      name: "POST to the emulator",
       method: "POST",
       ret: "obj",
       paytoqs: "ignore",
-      url: `${apiUrl}/_emulator/events`,
+      url: "",
       tls: "",
       persist: false,
       proxy: "",
@@ -146,6 +173,7 @@ export function demoFlow(
       y: 400,
       wires: [[DEBUG_HTTP]],
     },
+    ...actionBranch(CONFIG_ID, DEMO_FOLDERS.invoices),
     {
       id: DEBUG_HTTP,
       type: "debug",
