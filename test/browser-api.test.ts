@@ -234,4 +234,23 @@ describe("box api in a real browser", function () {
     should(await page.evaluate((id) => RED.nodes.node(id)?.valid, apiId)).be.false();
     should(pageErrors).eql([]);
   });
+
+  it("Test connection sends only the credentials of the selected auth type (a hidden developer token stays home)", async () => {
+    let sent: { authType?: string; credentials?: Record<string, unknown> } | undefined;
+    await page.route("**/box-config/test", async (route) => {
+      sent = route.request().postDataJSON() as typeof sent;
+      await route.fulfill({ json: { ok: false, reason: "checked" } });
+    });
+    await page.evaluate(() => RED.editor.editConfig("", "box-config", "cfg"));
+    await page.locator("#node-config-input-authType").waitFor();
+    await page.selectOption("#node-config-input-authType", "developerToken");
+    await page.fill("#node-config-input-accessToken", "a-token-typed-earlier");
+    await page.selectOption("#node-config-input-authType", "oauth2");
+    await page.click("#box-config-test");
+    await page.locator("#box-config-test-result", { hasText: "checked" }).waitFor();
+    should(sent?.authType).equal("oauth2");
+    should(Object.keys(sent?.credentials ?? {}).sort()).eql(["clientId", "clientSecret"]);
+    await page.click("#node-config-dialog-cancel");
+    await page.unroute("**/box-config/test");
+  });
 });
