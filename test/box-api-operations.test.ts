@@ -144,6 +144,11 @@ describe("box-api operations", function () {
     should((await run(eventMsg(event))).payload.parent.id).equal(to);
     await load({ operation: "file.rename", newName: "renamed.txt", newNameType: "str" });
     should((await run(eventMsg(event))).payload.name).equal("renamed.txt");
+    // the contract's stored form: `name` with a `nameType` (a node label has no type)
+    await load({ operation: "file.rename", name: "contract.txt", nameType: "str" });
+    should((await run(eventMsg(event))).payload.name).equal("contract.txt");
+    await load({ operation: "file.rename", name: "a label", newName: "dialog.txt", newNameType: "str" });
+    should((await run(eventMsg(event))).payload.name).equal("dialog.txt");
     await load({ operation: "file.delete" });
     should((await run(eventMsg(event))).statusCode).equal(204);
     should(emulator.items.tree.isTrashed(stored(file.id as string) as never)).be.true();

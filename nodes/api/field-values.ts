@@ -2,12 +2,12 @@ import { FieldName, FieldValues, OperationSpec } from "../box/api/operations";
 import { Node, NodeAPI } from "../shared/node-red-types";
 
 /**
- * The stored TypedInput of each field: `<field>` holds the value, `<field>Type` its type. The `name` field
- * is stored as `newName`: `name` is the node's own label on every Node-RED node, and must never become a
- * file's name.
+ * The stored TypedInput of each field: `<field>` holds the value, `<field>Type` its type. The dialog stores the
+ * `name` field as `newName`: `name` is also the node's own label, which must never become a file's name. A flow
+ * written to the contract's form (`name` with a `nameType`, which a label never has) is read as the field too.
  */
 type StoredKey = Exclude<FieldName, "name"> | "newName";
-export type StoredFields = Partial<Record<StoredKey | `${StoredKey}Type`, string>>;
+export type StoredFields = Partial<Record<StoredKey | `${StoredKey}Type` | "name" | "nameType", string>>;
 
 export function storedKey(field: FieldName): StoredKey {
   return field === "name" ? "newName" : field;
@@ -44,6 +44,8 @@ export function fieldValue(
   msg: Record<string, unknown>,
 ): Promise<string | undefined> {
   const key = storedKey(field);
+  if (field === "name" && !stored.newName && stored.nameType !== undefined)
+    return evaluate(RED, node, stored.name, stored.nameType, msg);
   return evaluate(RED, node, stored[key], stored[`${key}Type`], msg);
 }
 
