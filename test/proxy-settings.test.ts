@@ -9,6 +9,7 @@ import { transportError } from "../nodes/box/http/transport-errors";
 import { tempDir } from "./support/temp-dir";
 
 const PROXY = "http://proxy.corp:3128/";
+const NOT_A_CONFIG_FILE = "the JWT Config file is not a regular file of at most 256 KB";
 
 function configError(run: () => unknown): string {
   try {
@@ -95,17 +96,17 @@ describe("configuring from the environment", () => {
     );
   });
 
-  it("jwtConfigPath: the file's content, or a config error naming the path", () => {
+  it("jwtConfigPath: the file's content, or a config error naming the property, never the path", () => {
     const dir = tempDir("box-jwt-file-");
     const file = path.join(dir, "config.json");
     fs.writeFileSync(file, '{"boxAppSettings":{}}');
     should(readJwtConfigFile(file)).equal('{"boxAppSettings":{}}');
     const missing = path.join(dir, "missing.json");
-    should(configError(() => readJwtConfigFile(missing))).equal(`cannot read JWT config file ${missing} (ENOENT)`);
-    should(configError(() => readJwtConfigFile(dir))).equal(`JWT config file is not a config file: ${dir}`);
+    should(configError(() => readJwtConfigFile(missing))).equal("cannot read the JWT Config file (ENOENT)");
+    should(configError(() => readJwtConfigFile(dir))).equal(NOT_A_CONFIG_FILE);
     const huge = path.join(dir, "huge.json");
     fs.writeFileSync(huge, Buffer.alloc(300 * 1024, 32));
-    should(configError(() => readJwtConfigFile(huge))).equal(`JWT config file is not a config file: ${huge}`);
+    should(configError(() => readJwtConfigFile(huge))).equal(NOT_A_CONFIG_FILE);
   });
 });
 

@@ -60,7 +60,7 @@ export function credentialsFor(
     const value = given[key];
     if (typeof value === "string" && value !== UNCHANGED) credentials[key] = value;
     else if (value === UNCHANGED && node) {
-      if (!deployed) throw new BoxError("config", reason("storedSecretsElsewhere", { origin: home ?? "?" }));
+      if (!deployed) throw new BoxError("config", reason("storedSecretsElsewhere"));
       credentials[key] = RED.nodes.getCredentials(id)?.[key];
     }
   }

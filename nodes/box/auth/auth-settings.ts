@@ -79,6 +79,7 @@ export function createTokenSource(
         onPersistError: oauth2.onPersistError,
       });
     default:
-      throw new BoxError("config", reason("unknownAuthType", { type: String(settings.authType) }));
+      // the value is not quoted: Node-RED may have resolved it from a `${NAME}` holding a secret
+      throw new BoxError("config", reason("unknownAuthType"));
   }
 }

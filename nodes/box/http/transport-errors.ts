@@ -39,7 +39,8 @@ export function transportError(err: unknown, proxied: boolean): BoxError {
   if (typeof refusal === "number")
     return new BoxError("proxy", reason("proxyRefused", { status: refusal }), { code, status: refusal });
   if (refusal) return new BoxError("proxy", reason(refusal === "reset" ? "proxyReset" : "proxyUnreachable"), { code });
-  return new BoxError("network", `network error (${code ?? (err as Error).message})`, { code });
+  // the code only: an error's message may quote the host, which may come from a `${NAME}`
+  return new BoxError("network", `network error (${code ?? "no code"})`, { code });
 }
 
 function proxyRefusal(err: unknown, code: string | undefined, proxied: boolean): ProxyRefusal["refusal"] | undefined {
