@@ -5,7 +5,7 @@ import { CheckpointStore, SavedCheckpoint } from "../box/events/checkpoint-store
 import { BoxError } from "../box/errors";
 import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../box/events/event-stream";
 import { reason } from "../box/reasons";
-import { contextStore, DeliveredCheckpoints } from "./delivery";
+import { contextStore, DeliveredCheckpoints, sendEach } from "./delivery";
 import { AckDelivery } from "./ack-delivery";
 import { AckSettings, ackSettings } from "./ack-settings";
 import { startAckDelivery } from "./ack-wiring";
@@ -175,7 +175,10 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
       wiring.mayEmit();
       if (wiring.acks) return wiring.acks.sent(selected, position);
       // one send per event: Node-RED deep-clones every message after the first of a multi-message send
-      for (const { event, path } of selected) node.send(eventMessage(event, position, path));
+      sendEach(
+        node,
+        selected.map(({ event, path }) => eventMessage(event, position, path)),
+      );
       if (!wiring.delivered) return;
       const checkpoint = stream.checkpoint();
       if (checkpoint) await wiring.delivered.sent(checkpoint);

@@ -1,5 +1,5 @@
 import { Checkpoint, PositionStore } from "../box/events/position-store";
-import { NodeContext } from "../shared/node-red-types";
+import { NodeContext, NodeMessage } from "../shared/node-red-types";
 
 /**
  * Moves the saved position on only once Node-RED delivered a page: it hands messages to the next
@@ -48,4 +48,29 @@ export function contextStore(context: NodeContext) {
     set: (keys: string[], values: unknown[]) =>
       new Promise<void>((resolve, reject) => context.set(keys, values, (err) => (err ? reject(err) : resolve()))),
   };
+}
+
+/** What a node needs to hand a page on: its send, and a way to tell Catch nodes about an event it could not send. */
+export interface PageSender {
+  send(msg: NodeMessage): void;
+  error(text: string, msg: NodeMessage): void;
+}
+
+/**
+ * Sends each message on its own: a throw for one (Node-RED cloning a payload nested too deep for its stack)
+ * is reported with the event's id and the page goes on, so the position never passes an event that was
+ * neither sent nor reported. The report carries no payload: cloning it for a Catch node would throw again.
+ */
+export function sendEach(node: PageSender, messages: NodeMessage[]): void {
+  for (const msg of messages) {
+    try {
+      node.send(msg);
+    } catch (err) {
+      const event = (msg.payload ?? {}) as { event_id?: unknown; event_type?: unknown };
+      const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      const eventId = typeof event.event_id === "string" ? event.event_id : "?";
+      const payload = { kind: "send", reason: "not sent", event_id: eventId, event_type: String(event.event_type) };
+      node.error(`event ${eventId} could not be sent (${why})`, { topic: "error", payload });
+    }
+  }
 }
