@@ -312,17 +312,26 @@ describe("editor in a real browser", function () {
       await deNr?.stop();
     });
 
-    it("shows German labels, help, statuses and reasons (browser and Node-RED set to German)", async () => {
+    it("shows German labels, help, statuses and reasons to a German browser on an English runtime", async () => {
       // the same flow (the admin API leaves credentials out: they go in again) on a Node-RED that speaks German
       const flows = (await (await fetch(`${nr!.url}/flows`)).json()) as Array<Record<string, unknown>>;
       const token = emu.issueToken();
       const withToken = flows.map((n) => (n.type === "box-config" ? { ...n, credentials: { accessToken: token } } : n));
-      [german, deNr] = await Promise.all([launchBrowser("de-DE"), NodeRedProcess.start({ settings: { lang: "de" } })]);
+      [german, deNr] = await Promise.all([launchBrowser("de-DE"), NodeRedProcess.start({ settings: { lang: "en-US" } })]);
       // and a second events node whose config lacks its client secret: a red reason, in German too
       const tab = flows.find((n) => n.id === eventsId)!.z;
       const unfinished = [
         { id: "cfg-de", type: "box-config", authType: "ccg", apiBaseUrl: emu.apiUrl, subjectId: "100001" },
         { id: "in-de", type: "box-events-in", z: tab, box: "cfg-de", x: 220, y: 320, wires: [[]] },
+        // and one whose API does not answer: a composite yellow status, word and reason
+        {
+          id: "cfg-down",
+          type: "box-config",
+          authType: "developerToken",
+          apiBaseUrl: "http://127.0.0.1:9",
+          credentials: { accessToken: token },
+        },
+        { id: "in-down", type: "box-events-in", z: tab, box: "cfg-down", x: 220, y: 380, wires: [[]] },
       ];
       await deNr.deploy([...withToken, ...unfinished]);
       const de = german.page;
@@ -344,6 +353,7 @@ describe("editor in a real browser", function () {
       for (const text of ["Ausgänge", "Details", "Referenzen", "wartet auf Ereignisse"]) should(help).containEql(text);
       should(await statusLabel(de, eventsId).textContent()).equal("wartet auf Ereignisse");
       await waitForStatus(de, "in-de", "Zugangsdaten fehlen: Client-ID");
+      await waitForStatus(de, "in-down", "verbindet neu: Netzwerkfehler");
     });
   });
 

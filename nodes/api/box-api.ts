@@ -10,7 +10,6 @@ import { BoxClient } from "../box/http/box-client";
 import { fillIn, ReasonArgs } from "../box/reasons";
 import { migrate, Migration } from "../shared/config-version";
 import { BoxConfigNode, Node, NodeAPI, NodeMessage } from "../shared/node-red-types";
-import { translated } from "../shared/reason-text";
 import { errorForCatch, statusForFailure, Translate } from "./catch-error";
 import { fieldValue, fieldValues, StoredFields } from "./field-values";
 import en from "./locales/en-US/box-api.json";
@@ -146,15 +145,15 @@ function callerFor(
   }
 }
 
-/** Reasons live in the config node's locale file, so the config node translates them; without one, English. */
-function reasonsOf(config: BoxConfigNode | null): (err: BoxError) => string {
-  return config ? (err) => config.reasonText(err) : (err) => err.reason;
+/** English whatever the runtime's language: what Status and Catch nodes see; the editor translates statuses. */
+function reasonsOf(_config: BoxConfigNode | null): (err: BoxError) => string {
+  return (err) => err.reason;
 }
 
-/** `RED._` for this node's texts, with the en-US text where the runtime has no catalog (the test helper). */
-function translator(RED: NodeAPI): (key: string, values?: ReasonArgs) => string {
+/** This node's texts in English (the contract's words); the editor shows statuses in the browser's language. */
+function translator(_RED: NodeAPI): (key: string, values?: ReasonArgs) => string {
   return (key, values) => {
     const english = key.split(".").reduce<unknown>((at, k) => (at as Record<string, unknown>)?.[k], en["box-api"]);
-    return translated(RED._, `box-api.${key}`, fillIn(String(english ?? key), values), values);
+    return fillIn(String(english ?? key), values);
   };
 }

@@ -23,7 +23,7 @@ import {
 } from "./definition";
 import { FolderSetting, folderSetting, pageSelector } from "./folder";
 import { errorMessage, eventMessage } from "./messages";
-import { lookupStatus, StatusTexts, streamStatus } from "./status";
+import { ENGLISH_STATUS, lookupStatus, StatusTexts, streamStatus } from "./status";
 import { registerFolderPicker } from "./folder-picker-admin";
 import { BoxConfigNode, Node, NodeAPI, NodeStatus } from "../shared/node-red-types";
 import { translated } from "../shared/reason-text";
@@ -57,7 +57,7 @@ export = function register(RED: NodeAPI): void {
       events = new EventsApi(client, (warning) => this.warn(warningText(RED._, warning)));
     } catch (err) {
       const statusText = (error: BoxError) =>
-        config ? config.reasonText(error) : translated(RED._, "box-events-in.status.missingConfig", error.reason);
+        error.reason;
       return misconfigured(this, err, statusText);
     }
     runStream(this, def, { ...settings, client, events, config, folder, coordination });
@@ -122,11 +122,9 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
   };
 }
 
-function statusTexts(RED: NodeAPI, config: BoxConfigNode): StatusTexts {
-  return {
-    status: (key) => RED._(`box-events-in.status.${key}`),
-    reason: (error) => config.reasonText(error),
-  };
+/** The contract's English words whatever the runtime's language; the editor translates them (box-config.html). */
+function statusTexts(_RED: NodeAPI, _config: BoxConfigNode): StatusTexts {
+  return ENGLISH_STATUS;
 }
 
 /** What a node's stream is made of, once its settings were checked. */

@@ -1,13 +1,23 @@
 import { BoxError } from "../box/errors";
 import { StreamState } from "../box/events/event-stream";
 import { NodeStatus } from "../shared/node-red-types";
+import en from "./locales/en-US/box-events-in.json";
 
-/** The status texts the node shows, in the runtime's language. */
+/** The status texts the node shows. */
 export interface StatusTexts {
   /** A key under `box-events-in.status`. */
   status(key: "connecting" | "polling" | "reconnecting" | "failed" | "lookupRetrying" | "standby"): string;
   reason(error: BoxError): string;
 }
+
+/**
+ * The contract's words, in English whatever the runtime's language: Status nodes and flows match them.
+ * The editor shows them in each browser's language (the script in box-config.html).
+ */
+export const ENGLISH_STATUS: StatusTexts = {
+  status: (key) => en["box-events-in"].status[key],
+  reason: (error) => error.reason,
+};
 
 /** Green while a long poll is open, yellow (with the reason) while it reconnects, red when it needs help. */
 export function streamStatus(state: StreamState, error: BoxError | undefined, texts: StatusTexts): NodeStatus {
