@@ -217,8 +217,8 @@ describe("box-events-in node", function () {
     const yellow = statusesOf("in")
       .filter((s) => s.fill === "yellow")
       .map((s) => s.text);
-    should(yellow).containEql("box-events-in.status.reconnecting: bad answer from Box");
-    should(yellow).containEql("box-events-in.status.reconnecting: rate limited");
+    should(yellow).containEql("reconnecting: bad answer from Box");
+    should(yellow).containEql("reconnecting: rate limited");
   });
 
   it("never puts the token in a message, a status, an error or the log", async () => {

@@ -3,6 +3,7 @@ import { ItemsApi } from "../box/folders/items-api";
 import { BoxError } from "../box/errors";
 import { browseFolder } from "../box/folders/folder-browser";
 import { isId } from "../box/folders/item-lookup";
+import { RateGate } from "../box/http/rate-gate";
 import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
 
 interface Request {
@@ -15,16 +16,23 @@ interface Response {
 
 const PICKER_TIMEOUT_MS = 15_000;
 const MAX_OFFSET = 100_000;
+/** A person clicking through folders needs a few listings a second; more is a script spending the user's quota. */
+const PICKER_BURST = 5;
+const PICKER_PER_SECOND = 2;
 
 /**
  * `GET {httpAdminRoot}/box-events-in/folders?config=<id>&folder=<id>&offset=<n>`: the folder picker of
  * the events dialog. It acts with the deployed config node's own token source against its own API
  * origin, so the events node need not be deployed yet; it answers names and ids, never a token.
  * Failures answer `{ok: false, reason}` where `reason` is a key of `box-events-in.picker.*` or Box's reason.
+ * It spends the Box user's rate limit, so it needs the write permission the dialog's Test button needs, and
+ * a bucket per config node bounds its requests (`busy`, 429, beyond). Its own 429s pause only the picker;
+ * a pause the flows' nodes are under holds it back too.
  */
 export function registerFolderPicker(RED: NodeAPI): void {
-  const read = RED.auth.needsPermission("box-config.read");
-  RED.httpAdmin.get("/box-events-in/folders", read, async (req: Request, res: Response) => {
+  const write = RED.auth.needsPermission("box-config.write");
+  const buckets = new Map<string, PickerBucket>();
+  RED.httpAdmin.get("/box-events-in/folders", write, async (req: Request, res: Response) => {
     const configId = typeof req.query.config === "string" ? req.query.config : "";
     const folderId = typeof req.query.folder === "string" && req.query.folder !== "" ? req.query.folder : "0";
     const offset = Number(req.query.offset ?? 0);
@@ -35,13 +43,16 @@ export function registerFolderPicker(RED: NodeAPI): void {
     if (!isId(folderId) || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
       return res.status(400).json({ ok: false, reason: "invalidFolder" });
     }
+    const bucket = bucketFor(buckets, configId);
+    if (!bucket.take()) return res.status(429).json({ ok: false, reason: "busy" });
     let client: BoxClient | undefined;
     try {
+      await config.rateGate().wait(AbortSignal.timeout(PICKER_TIMEOUT_MS));
       client = new BoxClient({
         apiBaseUrl: config.apiBaseUrl,
         tokens: config.tokenSource(),
         proxy: config.proxy,
-        rateGate: config.rateGate(),
+        rateGate: bucket.gate,
         requestTimeoutMs: PICKER_TIMEOUT_MS,
       });
       res.json({ ok: true, ...(await browseFolder(new ItemsApi(client), folderId, offset)) });
@@ -52,4 +63,31 @@ export function registerFolderPicker(RED: NodeAPI): void {
       await client?.close();
     }
   });
+}
+
+/** A token bucket for one config node's picker requests, and the picker's own rate gate. */
+interface PickerBucket {
+  take(): boolean;
+  gate: RateGate;
+}
+
+function bucketFor(buckets: Map<string, PickerBucket>, configId: string): PickerBucket {
+  const known = buckets.get(configId);
+  if (known) return known;
+  if (buckets.size >= 100) buckets.clear(); // config ids come from requests: never an unbounded map
+  let tokens = PICKER_BURST;
+  let at = Date.now();
+  const bucket: PickerBucket = {
+    gate: new RateGate(),
+    take: () => {
+      const now = Date.now();
+      tokens = Math.min(PICKER_BURST, tokens + ((now - at) / 1000) * PICKER_PER_SECOND);
+      at = now;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    },
+  };
+  buckets.set(configId, bucket);
+  return bucket;
 }
