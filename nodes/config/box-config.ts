@@ -43,7 +43,9 @@ export = function register(RED: NodeAPI): void {
         store,
         nodeId: this.id,
         onPersistError: (err) =>
-          node.error(`Box tokens could not be saved (${err.message}): a restart will need a new authorization`),
+          node.error(
+            `Box tokens could not be saved (${err.message}): retrying; a restart before that succeeds needs a new authorization`,
+          ),
       });
     } catch (err) {
       tokens = new FailedTokenSource(err instanceof BoxError ? err : new BoxError("config", String(err)));

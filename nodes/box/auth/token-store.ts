@@ -46,6 +46,9 @@ export const STORE_FILE = ".box-tokens.json";
 export const KEY_FILE = ".box-tokens.key";
 const HKDF_INFO = "node-red-box-tokens v1 aes-256-gcm";
 const LOCKED_CODE = "storeLocked";
+/** A failed write is tried again after 1 s, then twice as long each time, at most every 5 minutes. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 5 * 60_000;
 
 /** No key this process knows opens the store: it is kept, and read again on the next use. */
 export function isStoreLocked(err: unknown): boolean {
@@ -64,6 +67,8 @@ export class TokenStore {
   private writing: Promise<void> = Promise.resolve();
   private readonly locks = new Map<string, Promise<unknown>>();
   private lockReported = false;
+  private retryTimer?: NodeJS.Timeout;
+  private lastRetryMs?: number;
   readonly file: string;
 
   private constructor(
@@ -208,8 +213,32 @@ export class TokenStore {
       const envelope = encrypt(JSON.stringify(Object.fromEntries(entries)), secret, name);
       await writeAtomically(this.file, JSON.stringify(envelope));
     });
-    this.writing = write.catch(() => undefined);
+    this.writing = write.then(
+      () => this.retried(),
+      () => this.retryLater(),
+    );
     return write;
+  }
+
+  /**
+   * A write that failed (a full disk) is tried again until one succeeds, with or without a later change:
+   * a rotated refresh token only in memory is lost on restart, and the old one on disk is already dead.
+   */
+  private retryLater(): void {
+    if (this.retryTimer) return;
+    const delayMs = Math.min(RETRY_MAX_MS, (this.lastRetryMs ?? RETRY_FIRST_MS / 2) * 2);
+    this.lastRetryMs = delayMs;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.persist().catch(() => undefined);
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
+  private retried(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.lastRetryMs = undefined;
   }
 
   private async preferredKey(): Promise<KeyName> {
@@ -296,16 +325,17 @@ function decrypt(envelope: Envelope, secret: string): string | undefined {
 async function writeAtomically(file: string, text: string): Promise<void> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const handle = await fsp.open(temp, "w", 0o600);
   try {
-    await handle.writeFile(text, "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await fsp.open(temp, "w", 0o600);
+    try {
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fsp.rename(temp, file);
   } catch (err) {
+    // a full disk fails the write after the temp file exists: never leave it behind
     await fsp.unlink(temp).catch(() => undefined);
     throw err;
   }
