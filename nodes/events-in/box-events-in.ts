@@ -102,6 +102,7 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
   const select = pageSelector(folder, new ItemsApi(client), signal, {
     onRetry: reporter.lookupRetry,
     onRecovered: reporter.lookupRecovered,
+    onLeftOut: (event, error) => lookupLeftOut(RED, node, event, error),
   });
   const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined, mayEmit: run.mayEmit };
   let acks: AckDelivery | undefined;
@@ -244,6 +245,13 @@ function misconfigured(node: Node, err: unknown, statusText: (error: BoxError) =
     clearImmediate(report);
     done();
   });
+}
+
+/** With a folder: an event whose item's lookup can never succeed is left out, said in the log. */
+function lookupLeftOut(RED: NodeAPI, node: Node, event: BoxEvent, error: BoxError): void {
+  const args = { id: String(event.event_id), reason: error.message };
+  const english = `event ${args.id} left out: Box's answer about its item cannot be read (${args.reason})`;
+  node.warn(translated(RED._, "box-events-in.warning.lookupLeftOut", english, args));
 }
 
 /** The position could not be written (a context store failing): said once, in the runtime's language. */

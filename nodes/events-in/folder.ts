@@ -25,6 +25,8 @@ export interface PageSelectorHooks {
   onRetry(error: BoxError, delayMs: number): void;
   /** The page is decided after one or more retries. */
   onRecovered(): void;
+  /** An event left out because its item's lookup can never succeed. */
+  onLeftOut?(event: BoxEvent, error: BoxError): void;
   backoff?: BackoffPolicy;
 }
 
@@ -45,6 +47,7 @@ export function pageSelector(
     ...setting,
     lookup: new ItemLookup({ fetchItem: (ref, signal) => api.getItem(ref, LOOKUP_FIELDS, signal) }),
     backoff: hooks.backoff,
+    onLeftOut: hooks.onLeftOut,
     onRetry: (error, delayMs) => {
       retrying = true;
       hooks.onRetry(error, delayMs);

@@ -18,6 +18,8 @@ export interface FolderScopeOptions {
   backoff?: BackoffPolicy;
   /** A lookup failed for a reason that may pass (network, 5xx, 429, token): it is retried after `delayMs`. */
   onRetry?(error: BoxError, delayMs: number): void;
+  /** A lookup that no retry can fix (an oversize or malformed answer): the event is left out. */
+  onLeftOut?(event: BoxEvent, error: BoxError): void;
 }
 
 type Verdict = { member: boolean; path?: string };
@@ -60,6 +62,11 @@ export class FolderScope {
       } catch (err) {
         signal.throwIfAborted();
         const error = err instanceof BoxError ? err : new BoxError("protocol", String(err));
+        // Box's answer about this one item is unreadable: asking again gets the same, and would hold the page
+        if (isUnreadableAnswer(error)) {
+          this.options.onLeftOut?.(event, error);
+          return OUT;
+        }
         const delay = this.backoff.nextDelayMs(error);
         this.options.onRetry?.(error, delay);
         await sleep(delay, signal);
@@ -98,14 +105,30 @@ export class FolderScope {
   }
 }
 
-/** The file, folder or web link an event is about: the source itself, or the item a comment, task, ... names. */
+/**
+ * The file, folder or web link an event is about: the source itself, the item a comment, task, ... names,
+ * or Box's `EventSource` shape (`item_type`, `item_id`, `item_name`, `parent`), which has no `type`/`id`.
+ */
 export function itemOf(source: unknown): { ref: ItemRef; json: Record<string, unknown> } | undefined {
   const asItem = (value: unknown) => {
     const v = value as Record<string, unknown> | null | undefined;
     if (!v || typeof v !== "object" || !ITEM_TYPES.includes(v.type as string) || !isId(v.id)) return undefined;
     return { ref: { type: v.type as ItemType, id: v.id }, json: v };
   };
-  return asItem(source) ?? asItem((source as { item?: unknown } | null | undefined)?.item);
+  return asItem(source) ?? asItem((source as { item?: unknown } | null | undefined)?.item) ?? asEventSource(source);
+}
+
+function asEventSource(source: unknown): { ref: ItemRef; json: Record<string, unknown> } | undefined {
+  const v = source as Record<string, unknown> | null | undefined;
+  if (!v || typeof v !== "object" || (v.item_type !== "file" && v.item_type !== "folder") || !isId(v.item_id))
+    return undefined;
+  return { ref: { type: v.item_type, id: v.item_id }, json: { name: v.item_name, parent: v.parent } };
+}
+
+/** Box answered (2xx) with a body over the cap or not JSON: the same answer comes on every retry. */
+function isUnreadableAnswer(error: BoxError): boolean {
+  const status = error.details.status;
+  return error.kind === "protocol" && status !== undefined && status >= 200 && status < 300;
 }
 
 /** "All Files/Invoices/2026": the folders from the top down to the item's parent. */
