@@ -23,7 +23,8 @@ import {
 } from "./definition";
 import { FolderSetting, folderSetting, pageSelector } from "./folder";
 import { errorMessage, eventMessage } from "./messages";
-import { ENGLISH_STATUS, lookupStatus, StatusTexts, streamStatus } from "./status";
+import { ENGLISH_STATUS, lookupStatus, rateWaitStatus, StatusTexts, streamStatus } from "./status";
+import type { GateWatcher } from "../box/http/rate-gate";
 import { registerFolderPicker } from "./folder-picker-admin";
 import { BoxConfigNode, Node, NodeAPI, NodeStatus } from "../shared/node-red-types";
 import { translated } from "../shared/reason-text";
@@ -42,6 +43,8 @@ export = function register(RED: NodeAPI): void {
     let settings: StreamSettings & { ack?: AckSettings };
     let folder: FolderSetting | undefined;
     let coordination: CoordinationSettings | undefined;
+    // this node's requests held at the config's rate gate show it in the status (set once the reporter exists)
+    const rateWatch: GateWatcher = {};
     try {
       if (!config) throw new BoxError("config", reason("missingConfig"));
       settings = { ...streamSettings(def), ack: ackSettings(def) };
@@ -52,7 +55,7 @@ export = function register(RED: NodeAPI): void {
         apiBaseUrl: config.apiBaseUrl,
         tokens: config.tokenSource(),
         proxy: config.proxy,
-        rateGate: config.rateGate(),
+        rateGate: config.rateGate().watchedBy(rateWatch),
       });
       events = new EventsApi(client, (warning) => this.warn(warningText(RED._, warning)));
     } catch (err) {
@@ -60,7 +63,7 @@ export = function register(RED: NodeAPI): void {
         error.reason;
       return misconfigured(this, err, statusText);
     }
-    runStream(this, def, { ...settings, client, events, config, folder, coordination });
+    runStream(this, def, { ...settings, client, events, config, folder, coordination, rateWatch });
   }
 
   function runStream(node: Node, def: BoxEventsInDef, parts: StreamParts): void {
@@ -99,6 +102,7 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
   const resume = def.resume !== false;
   const delivered = new DeliveredCheckpoints(store, signal);
   const reporter = stateReporter(node, statusTexts(RED, config), signal);
+  [parts.rateWatch.waiting, parts.rateWatch.open] = [reporter.rateWaiting, reporter.rateOpen];
   const select = pageSelector(folder, new ItemsApi(client), signal, {
     onRetry: reporter.lookupRetry,
     onRecovered: reporter.lookupRecovered,
@@ -138,6 +142,7 @@ interface StreamParts extends StreamSettings {
   coordination?: CoordinationSettings;
   /** `ack: "flow"`; undefined for the default "delivered". */
   ack?: AckSettings;
+  rateWatch: GateWatcher;
 }
 
 interface TermRun {
@@ -195,6 +200,7 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
 function stateReporter(node: Node, texts: StatusTexts, stopped: AbortSignal) {
   let reported: string | undefined;
   let streamShown: NodeStatus | undefined;
+  let waits = 0;
   const report = (error: BoxError): void => {
     const key = `${error.kind}:${error.reason}`;
     if (key === reported) return;
@@ -223,6 +229,13 @@ function stateReporter(node: Node, texts: StatusTexts, stopped: AbortSignal) {
     lookupRecovered: (): void => {
       reported = undefined;
       if (streamShown && !stopped.aborted) node.status(streamShown);
+    },
+    /** Another node's 429 holds this one's requests too: it is not polling while it waits. */
+    rateWaiting: (): void => {
+      if (waits++ === 0 && !stopped.aborted) node.status(rateWaitStatus(texts));
+    },
+    rateOpen: (): void => {
+      if (--waits === 0 && streamShown && !stopped.aborted) node.status(streamShown);
     },
   };
 }

@@ -28,6 +28,12 @@ export function streamStatus(state: StreamState, error: BoxError | undefined, te
   return { fill: "yellow", shape: "ring", text: error ? `${text}: ${texts.reason(error)}` : text };
 }
 
+/** Requests held at the config's rate gate after a 429 (this node's or another's): yellow, as a reconnect. */
+export function rateWaitStatus(texts: StatusTexts): NodeStatus {
+  const limited = new BoxError("rateLimited", "rate limited");
+  return { fill: "yellow", shape: "ring", text: `${texts.status("reconnecting")}: ${texts.reason(limited)}` };
+}
+
 /** With a folder: an item lookup failed for a passing reason and is asked again (yellow, with the reason). */
 export function lookupStatus(error: BoxError, texts: StatusTexts): NodeStatus {
   return { fill: "yellow", shape: "ring", text: `${texts.status("lookupRetrying")}: ${texts.reason(error)}` };
