@@ -1,3 +1,4 @@
+import { TokenRequestError } from "../box/auth/token-endpoint";
 import { BoxError } from "../box/errors";
 import { ReasonArgs } from "../box/reasons";
 import en from "./locales/en-US/box-api.json";
@@ -8,6 +9,7 @@ export type Translate = (key: string, values?: ReasonArgs) => string;
 export function errorForCatch(t: Translate, err: unknown, reasons: (err: BoxError) => string): Error {
   if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
   const { status, code, requestId, description, conflictId } = err.details;
+  if (notBoxAnswer(err)) return Object.assign(new Error(err.reason, { cause: { status, code } }), { code: code ?? err.kind });
   if (status !== undefined && code !== "tooLarge") {
     const message = t("errors.http", { status, code: code ?? "-", requestId: requestId ?? "-" });
     const cause = { status, code, message: description, request_id: requestId, ...(conflictId ? { conflictId } : {}) };
@@ -22,7 +24,7 @@ export function errorForCatch(t: Translate, err: unknown, reasons: (err: BoxErro
 export function statusForFailure(t: Translate, err: unknown, reasons: (err: BoxError) => string): string {
   if (!(err instanceof BoxError)) return t("status.failed");
   const { status, code } = err.details;
-  if (status !== undefined && code !== "tooLarge") {
+  if (status !== undefined && code !== "tooLarge" && !notBoxAnswer(err)) {
     return code ? `${t("status.httpStatus", { status })} ${code}` : t("status.httpStatus", { status });
   }
   const text = ownMessage(t, err) ?? reasons(err);
@@ -35,4 +37,9 @@ function ownMessage(t: Translate, err: BoxError): string | undefined {
   if (code === undefined || !(code in en["box-api"].errors)) return undefined;
   const detail = description ?? "";
   return t(`errors.${code}`, { placeholder: detail, max: detail, field: detail });
+}
+
+/** A proxy's refusal or a refused sign-in is not Box's answer to the call: say what failed, not the HTTP status. */
+function notBoxAnswer(err: BoxError): boolean {
+  return err.kind === "proxy" || err instanceof TokenRequestError;
 }

@@ -1,7 +1,7 @@
 import { AnswerType, ApiCallRequest, ApiMethod, DEFAULT_MAX_BYTES } from "./api-call";
 import { BoxError } from "../errors";
 import { checkedApiPath, renderPath } from "./path-template";
-import { isUploadPath } from "./upload-body";
+import { isUploadPath, uploadFileName } from "./upload-body";
 
 /** The `box-api` node's properties (see the contract). */
 export interface ApiNodeSettings {
@@ -41,9 +41,9 @@ export function maxBytesOf(value: unknown): number {
   return typeof n === "number" && Number.isFinite(n) && n > 0 ? Math.floor(n) : DEFAULT_MAX_BYTES;
 }
 
-/** The name Box gives the file: the last part of `msg.filename` (a path on the Node-RED host is common there). */
+/** The name Box gives the file, from `msg.filename`. */
 function baseName(filename: string): string {
-  const name = filename.replace(/^.*[\\/]/, "").trim();
+  const name = uploadFileName(filename);
   if (!name) throw new BoxError("config", "msg.filename has no file name", { code: "upload_needs_filename" });
   return name;
 }

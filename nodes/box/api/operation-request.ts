@@ -2,6 +2,7 @@ import { ApiCallRequest } from "./api-call";
 import { BoxError } from "../errors";
 import { messageItem } from "./event-item";
 import { FieldName, FieldValues, ID_FIELDS, OperationSpec } from "./operations";
+import { uploadFileName } from "./upload-body";
 
 /** One message's request for an operation: what goes to Box, and the field values it was made from. */
 export interface OperationRequest {
@@ -92,10 +93,9 @@ function uploadFile(kind: "file" | "version", values: FieldValues, msg: Record<s
   return { filename: filename ?? "", content, parentId: values.parentId ?? "" };
 }
 
-/** The name Box gives the file: the last part of `msg.filename` (a path on the Node-RED host is common there). */
+/** The name Box gives the file, from `msg.filename`, at most as long as Box allows. */
 function baseName(filename: string): string | undefined {
-  const name = filename.replace(/^.*[\\/]/, "").trim();
-  return name ? name.slice(0, MAX_NAME) : undefined;
+  return uploadFileName(filename)?.slice(0, MAX_NAME);
 }
 
 function isPlainObject(value: unknown): boolean {

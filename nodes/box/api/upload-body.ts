@@ -39,11 +39,28 @@ export function multipartBody(file: UploadFile, newVersion: boolean): { body: Bu
       : {}
     : { name: file.filename, parent: { id: file.parentId } };
   // the header's filename is only a label (Box names the file from the attributes): keep it one safe line
-  const label = (file.filename || "file").replace(/[\r\n"\\]/g, "_");
+  // eslint-disable-next-line no-control-regex
+  const label = (file.filename || "file").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029"\\]/g, "_");
   const head =
     `--${boundary}\r\nContent-Disposition: form-data; name="attributes"\r\n\r\n${JSON.stringify(attributes)}\r\n` +
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${label}"\r\n` +
     `Content-Type: application/octet-stream\r\n\r\n`;
   const body = Buffer.concat([Buffer.from(head, "utf8"), file.content, Buffer.from(`\r\n--${boundary}--\r\n`)]);
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** C0 and C1 controls (NUL, CR, LF, NEL, ...) and Unicode's line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * The name Box gives an uploaded file: the last part of `msg.filename` (a path on the Node-RED host is common
+ * there), across line separators too, without control characters; undefined when nothing is left.
+ */
+export function uploadFileName(filename: string): string | undefined {
+  const name = filename
+    .replace(/^[\s\S]*[\\/]/, "")
+    .replace(CONTROL_CHARACTERS, "")
+    .trim();
+  return name || undefined;
 }
