@@ -317,7 +317,10 @@ describe("editor in a real browser", function () {
       const flows = (await (await fetch(`${nr!.url}/flows`)).json()) as Array<Record<string, unknown>>;
       const token = emu.issueToken();
       const withToken = flows.map((n) => (n.type === "box-config" ? { ...n, credentials: { accessToken: token } } : n));
-      [german, deNr] = await Promise.all([launchBrowser("de-DE"), NodeRedProcess.start({ settings: { lang: "en-US" } })]);
+      [german, deNr] = await Promise.all([
+        launchBrowser("de-DE"),
+        NodeRedProcess.start({ settings: { lang: "en-US" } }),
+      ]);
       // and a second events node whose config lacks its client secret: a red reason, in German too
       const tab = flows.find((n) => n.id === eventsId)!.z;
       const unfinished = [

@@ -59,8 +59,7 @@ export = function register(RED: NodeAPI): void {
       });
       events = new EventsApi(client, (warning) => this.warn(warningText(RED._, warning)));
     } catch (err) {
-      const statusText = (error: BoxError) =>
-        error.reason;
+      const statusText = (error: BoxError) => error.reason;
       return misconfigured(this, err, statusText);
     }
     runStream(this, def, { ...settings, client, events, config, folder, coordination, rateWatch });
