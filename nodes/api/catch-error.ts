@@ -9,7 +9,8 @@ export type Translate = (key: string, values?: ReasonArgs) => string;
 export function errorForCatch(t: Translate, err: unknown, reasons: (err: BoxError) => string): Error {
   if (!(err instanceof BoxError)) return err instanceof Error ? err : new Error(String(err));
   const { status, code, requestId, description, conflictId } = err.details;
-  if (notBoxAnswer(err)) return Object.assign(new Error(err.reason, { cause: { status, code } }), { code: code ?? err.kind });
+  if (notBoxAnswer(err))
+    return Object.assign(new Error(err.reason, { cause: { status, code } }), { code: code ?? err.kind });
   if (status !== undefined && code !== "tooLarge") {
     const message = t("errors.http", { status, code: code ?? "-", requestId: requestId ?? "-" });
     const cause = { status, code, message: description, request_id: requestId, ...(conflictId ? { conflictId } : {}) };

@@ -1,8 +1,10 @@
 import { Checkpoint, PositionStore } from "../box/events/position-store";
+import { fillIn } from "../box/reasons";
 import { Node, NodeAPI, NodeStatus } from "../shared/node-red-types";
 import { translated } from "../shared/reason-text";
 import { AckDelivery } from "./ack-delivery";
 import { AckSettings } from "./ack-settings";
+import en from "./locales/en-US/box-events-in.json";
 
 export interface AckStatus {
   /** Shows a status for a while (the stream's own status stays underneath). */
@@ -31,7 +33,8 @@ export function startAckDelivery(
       status.aside({
         fill: "yellow",
         shape: "ring",
-        text: translated(RED._, "box-events-in.status.waitingForAcks", `waiting for acks (${count})`, { count }),
+        // the contract's English whatever the runtime's language; the editor translates it
+        text: fillIn(en["box-events-in"].status.waitingForAcks, { count }),
       }),
     onResumed: () => status.restore(),
     onError: (err) => {
