@@ -13,7 +13,8 @@ export type BoxErrorKind =
   | "protocol" // an answer that is not what Box sends (bad JSON, missing fields)
   | "request" // another 4xx: Box refused what we asked
   | "standby" // with coordination: another replica holds the stream's lease now; this one must stop emitting
-  | "coordination"; // with coordination: Redis cannot be reached or refused a command
+  | "coordination" // with coordination: Redis cannot be reached or refused a command
+  | "storage"; // the position could not be saved (the context store failed, e.g. a full disk): retried
 
 export class BoxError extends Error {
   /** The reason the error was made with, when it names one (`config` and `unauthorized` errors do). */
@@ -56,6 +57,8 @@ export class BoxError extends Error {
         return this.given ?? reason("standby");
       case "coordination":
         return this.given ?? reason("coordinationUnreachable");
+      case "storage":
+        return reason("positionNotSaved");
       default:
         return this.details.status ? reason("httpStatus", { status: this.details.status }) : reason(this.kind);
     }

@@ -1,3 +1,4 @@
+import { BoxError } from "../box/errors";
 import { Checkpoint, PositionStore } from "../box/events/position-store";
 import { NodeContext, NodeMessage } from "../shared/node-red-types";
 
@@ -20,7 +21,9 @@ export class DeliveredCheckpoints {
     await afterDelivery();
     if (this.stopped.aborted) return;
     this.unsaved = undefined;
-    await this.store.commit(checkpoint);
+    await this.store.commit(checkpoint).catch((err: unknown) => {
+      throw storageError(err);
+    });
   }
 
   /** On close: a deleted node forgets its position; otherwise a page its receivers got is kept. */
@@ -28,6 +31,13 @@ export class DeliveredCheckpoints {
     if (removed) await this.store.forget();
     else if (this.unsaved && receiversRunning()) await this.store.commit(this.unsaved);
   }
+}
+
+/** A context store that cannot write (a full disk) is not Box's bad answer: say that saving the position failed. */
+function storageError(err: unknown): unknown {
+  if (err instanceof BoxError) return err; // e.g. another replica holds the stream now
+  const message = err instanceof Error ? err.message : String(err);
+  return new BoxError("storage", `position not saved: ${message}`);
 }
 
 /**
