@@ -1,7 +1,7 @@
 import { randomUUID } from "crypto";
 import { BoxEvent } from "../box/events/events-api";
-import { AckLedger, InFlight, PagePoint } from "../box/events/ack-ledger";
-import { Checkpoint, PositionStore } from "../box/events/position-store";
+import { AckLedger, InFlight } from "../box/events/ack-ledger";
+import { Checkpoint, PagePoint, PositionStore } from "../box/events/position-store";
 import { ScopedEvent } from "../box/folders/folder-scope";
 import { ACK_PROPERTY, registerAckReceiver } from "../shared/ack-handles";
 import { NodeMessage } from "../shared/node-red-types";
@@ -27,7 +27,7 @@ export interface AckDeliveryParts {
   stopped: AbortSignal;
   /** Throws when this runtime may no longer emit (coordination); checked before events are sent again. */
   mayEmit?(): void;
-  /** The limit is reached (the node stops fetching) / acks made room again. */
+  /** Events are held at the limit (the node stops fetching) / acks made room again. */
   onWaiting(unacknowledged: number): void;
   onResumed(): void;
   /** Saving the checkpoint failed; a send threw (the event stays unacknowledged and comes again). */
@@ -36,7 +36,7 @@ export interface AckDeliveryParts {
 
 /**
  * `ack: "flow"`: sends each event with a handle, counts it done only when a `box-events-ack` node gets it
- * back, holds the stream while `maxInFlight` events are open, sends again what waits longer than
+ * back, holds events and the stream while `maxInFlight` events are open, sends again what waits longer than
  * `redeliverAfter`, and saves the position of the newest fully acknowledged page.
  */
 export class AckDelivery {
@@ -47,7 +47,6 @@ export class AckDelivery {
   private dirty = false;
   private saving?: Promise<void>;
   private stream?: { checkpoint(): Checkpoint | undefined };
-  private started = false;
 
   constructor(private readonly parts: AckDeliveryParts) {
     this.ledger = new AckLedger(parts.settings.maxInFlight, parts.checkpoint);
@@ -63,14 +62,30 @@ export class AckDelivery {
     this.stream = stream;
   }
 
-  /** The stream's back-pressure hook: how many events the next page may bring, once there is room. */
-  readonly room = async (signal: AbortSignal): Promise<number> => {
-    const here = this.started ? undefined : this.stream?.checkpoint();
-    if (here) {
-      this.ledger.startAt(pointOf(here));
-      this.started = true;
+  /**
+   * A page's events as the stream hands them (in order), after it moved to the page's end: sends them while fewer
+   * than `maxInFlight` are unacknowledged and holds the rest until acks make room. Resolves once every event is
+   * sent and there is room for more, so the stream fetches nothing while at the limit.
+   */
+  async deliver(events: readonly ScopedEvent[], position: string, from?: PagePoint): Promise<void> {
+    if (from) this.ledger.startAt(from);
+    const here = this.stream?.checkpoint();
+    const point = here ? pointOf(here) : { position };
+    this.ledger.page(
+      point,
+      events.map((scoped) => ({ id: eventId(scoped.event), data: { ...scoped, position } })),
+    );
+    for (;;) {
+      for (let entry = this.ledger.next(); entry; entry = this.ledger.next()) this.send(entry);
+      this.save();
+      if (this.ledger.holding === 0 && this.ledger.room() > 0) return;
+      await this.roomForMore();
     }
-    if (this.ledger.room() > 0) return this.ledger.room();
+  }
+
+  /** Waits until acks make room, showing "waiting for acks" when that takes a while; rejects once the run stops. */
+  private async roomForMore(): Promise<void> {
+    const { stopped } = this.parts;
     // a flow that acknowledges at once makes room within milliseconds: no status flicker per page
     let shown = false;
     const show = setTimeout(() => {
@@ -78,24 +93,15 @@ export class AckDelivery {
       this.parts.onWaiting(this.ledger.unacknowledged);
     }, WAITING_STATUS_DELAY_MS);
     try {
-      await this.ledger.waitForRoom(signal);
-      // the other acks Node-RED delivers in this turn come first: a page as large as they allow, not one event
+      await this.ledger.waitForRoom(stopped);
+      // the other acks Node-RED delivers in this turn come first: the sends that follow fill the room they make
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       clearTimeout(show);
     }
-    if (shown && !signal.aborted) this.parts.onResumed();
-    return this.ledger.room();
-  };
-
-  /** A page's events as the node sends them (in order), after the stream moved to its end. */
-  sent(events: readonly ScopedEvent[], position: string): void {
-    const here = this.stream?.checkpoint();
-    const point = here ? pointOf(here) : { position };
-    this.started = true;
-    const sent = events.map((scoped) => ({ id: eventId(scoped.event), data: { ...scoped, position } }));
-    for (const entry of this.ledger.page(point, sent)) this.send(entry);
-    this.save();
+    stopped.throwIfAborted();
+    if (shown) this.parts.onResumed();
+    this.parts.mayEmit?.();
   }
 
   /** On close: a deleted node forgets its position; otherwise the last acknowledged state is saved. */

@@ -3,7 +3,7 @@ import { ItemsApi } from "../box/folders/items-api";
 import { BoxClient } from "../box/http/box-client";
 import { CheckpointStore, SavedCheckpoint } from "../box/events/checkpoint-store";
 import { BoxError } from "../box/errors";
-import { Checkpoint, EventStream, EventStreamOptions, StreamState } from "../box/events/event-stream";
+import { Checkpoint, EventStream, EventStreamOptions, PagePoint, StreamState } from "../box/events/event-stream";
 import { reason } from "../box/reasons";
 import { contextStore, DeliveredCheckpoints, sendEach } from "./delivery";
 import { AckDelivery } from "./ack-delivery";
@@ -159,7 +159,7 @@ interface StreamWiring {
   select: ReturnType<typeof pageSelector>;
   /** Where delivered pages move the position on; none when the node does not resume. */
   delivered?: DeliveredCheckpoints;
-  /** `ack: "flow"`: sends with handles, waits for acks before fetching more, saves what is acknowledged. */
+  /** `ack: "flow"`: sends with handles, holds events and the stream at the limit, saves what is acknowledged. */
   acks?: AckDelivery;
 }
 
@@ -172,11 +172,10 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
     checkpoint: wiring.checkpoint,
     eventTypes: eventTypeList(def.eventTypes),
     saveStartingPosition: parts.coordination !== undefined,
-    room: wiring.acks?.room,
-    onEvents: async (events: BoxEvent[], position: string) => {
+    onEvents: async (events: BoxEvent[], position: string, from?: PagePoint) => {
       const selected = await wiring.select(events);
       wiring.mayEmit();
-      if (wiring.acks) return wiring.acks.sent(selected, position);
+      if (wiring.acks) return wiring.acks.deliver(selected, position, from);
       // one send per event: Node-RED deep-clones every message after the first of a multi-message send
       sendEach(
         node,

@@ -1,13 +1,25 @@
 import should from "should";
-import { AckLedger } from "../../nodes/box/events/ack-ledger";
+import { AckLedger, InFlight } from "../../nodes/box/events/ack-ledger";
 
 const events = (...ids: string[]) => ids.map((id) => ({ id, data: id }));
+
+/** Records a page and sends what the limit allows, as the node does; returns what was sent. */
+function sendPage<T>(ledger: AckLedger<T>, point: { position: string }, page: { id: string; data: T }[]) {
+  ledger.page(point, page);
+  return sendHeld(ledger);
+}
+
+function sendHeld<T>(ledger: AckLedger<T>): InFlight<T>[] {
+  const sent: InFlight<T>[] = [];
+  for (let entry = ledger.next(); entry; entry = ledger.next()) sent.push(entry);
+  return sent;
+}
 
 describe("ack ledger (unit)", function () {
   it("saves the end of the newest page whose events, and every earlier page's, are acknowledged", function () {
     const ledger = new AckLedger<string>(100, { position: "10", recentIds: [] });
-    const [a, b] = ledger.page({ position: "12" }, events("a", "b"));
-    const [c] = ledger.page({ position: "13" }, events("c"));
+    const [a, b] = sendPage(ledger, { position: "12" }, events("a", "b"));
+    const [c] = sendPage(ledger, { position: "13" }, events("c"));
     should(ledger.checkpoint(["a", "b", "c"])).eql({
       position: "10",
       recentIds: [],
@@ -31,34 +43,60 @@ describe("ack ledger (unit)", function () {
     const ledger = new AckLedger<string>(100);
     should(ledger.checkpoint([])).be.undefined();
     ledger.startAt({ position: "5" });
-    ledger.page({ position: "6" }, events("a"));
+    sendPage(ledger, { position: "6" }, events("a"));
     ledger.startAt({ position: "6" }); // later calls change nothing
     should(ledger.checkpoint(["a"])).eql({ position: "5", recentIds: [], deliveries: { a: 1 } });
   });
 
   it("counts sends across runs: an event a loaded checkpoint left open is sent with its earlier count", function () {
     const ledger = new AckLedger<string>(100, { position: "10", recentIds: [], deliveries: { a: 2 } });
-    const [a, b] = ledger.page({ position: "12" }, events("a", "b"));
+    const [a, b] = sendPage(ledger, { position: "12" }, events("a", "b"));
     should([a.sends, b.sends]).eql([3, 1]);
   });
 
-  it("limits what is in flight and wakes a waiter once an ack makes room", async function () {
+  it("sends no more than the limit, holds the rest of the page in order, and wakes a waiter once an ack makes room", async function () {
     const ledger = new AckLedger<string>(2, { position: "1", recentIds: [] });
-    const [a] = ledger.page({ position: "2" }, events("a", "b"));
-    should(ledger.room()).equal(0);
-    let room: number | undefined;
-    const waiting = ledger.waitForRoom(new AbortController().signal).then((n) => (room = n));
+    const [a, b] = sendPage(ledger, { position: "2" }, events("a", "b", "c", "d"));
+    should([a.data, b.data]).eql(["a", "b"]);
+    should([ledger.unacknowledged, ledger.holding, ledger.room()]).eql([2, 2, 0]);
+    should(ledger.next()).be.undefined();
+    let woken = false;
+    const waiting = ledger.waitForRoom(new AbortController().signal).then(() => (woken = true));
     await new Promise((resolve) => setImmediate(resolve));
-    should(room).be.undefined();
+    should(woken).be.false();
     ledger.ack(a.seq);
     await waiting;
-    should(room).equal(1);
+    should(sendHeld(ledger).map((e) => e.data)).eql(["c"], "the oldest held event, and only as many as the room");
     should(ledger.ack(a.seq)).be.false("a second ack of the same event");
+  });
+
+  it("treats held events as not done: the position stays, their ids are not skipped, only sends are counted", function () {
+    const ledger = new AckLedger<string>(1, { position: "10", recentIds: [], deliveries: { c: 2 } });
+    const [a] = sendPage(ledger, { position: "11" }, events("a", "b", "c"));
+    should(ledger.checkpoint(["x", "a", "b", "c"])).eql({
+      position: "10",
+      recentIds: ["x"],
+      deliveries: { a: 1, c: 2 },
+    });
+    should(ledger.ack(2)).be.false("a held event cannot be acknowledged");
+    should(ledger.resend(0).map((e) => e.data)).eql(["a"], "only sent events are sent again");
+    ledger.ack(a.seq);
+    const [b] = sendHeld(ledger);
+    should(ledger.checkpoint(["x", "a", "b", "c"])).eql({
+      position: "10",
+      recentIds: ["x", "a"],
+      deliveries: { b: 1, c: 2 },
+    });
+    ledger.ack(b.seq);
+    const [c] = sendHeld(ledger);
+    should(c.sends).equal(3, "counted on from the earlier run's sends");
+    ledger.ack(c.seq);
+    should(ledger.checkpoint(["x", "a", "b", "c"])).eql({ position: "11", recentIds: ["x", "a", "b", "c"] });
   });
 
   it("rejects a waiter when the node stops", async function () {
     const ledger = new AckLedger<string>(1, { position: "1", recentIds: [] });
-    ledger.page({ position: "2" }, events("a"));
+    sendPage(ledger, { position: "2" }, events("a"));
     const stop = new AbortController();
     const waiting = ledger.waitForRoom(stop.signal);
     stop.abort();
@@ -68,9 +106,9 @@ describe("ack ledger (unit)", function () {
   it("sends again, oldest first, only what waited at least the given time", function () {
     let now = 1000;
     const ledger = new AckLedger<string>(100, { position: "1", recentIds: [] }, () => now);
-    const [a, b] = ledger.page({ position: "2" }, events("a", "b"));
+    const [a, b] = sendPage(ledger, { position: "2" }, events("a", "b"));
     now = 2000;
-    const [c] = ledger.page({ position: "3" }, events("c"));
+    const [c] = sendPage(ledger, { position: "3" }, events("c"));
     ledger.ack(a.seq);
     now = 2500;
     should(ledger.resend(1000).map((e) => e.data)).eql(["b"]);
@@ -83,7 +121,7 @@ describe("ack ledger (unit)", function () {
 
   it("keeps an event id that is an object key of every JS object as plain data", function () {
     const ledger = new AckLedger<string>(100, { position: "1", recentIds: [] });
-    ledger.page({ position: "2" }, events("__proto__", "constructor"));
+    sendPage(ledger, { position: "2" }, events("__proto__", "constructor"));
     const saved = ledger.checkpoint(["__proto__", "constructor", "toString"])!;
     should(saved.recentIds).eql(["toString"]);
     should(Object.getPrototypeOf(saved.deliveries)).equal(Object.prototype);

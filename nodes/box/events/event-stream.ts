@@ -14,9 +14,9 @@ import { BoxError } from "../errors";
 import { RecentIds } from "./recent-ids";
 import { sleep } from "../sleep";
 import { isStreamPosition } from "./stream-position";
-import { Checkpoint } from "./position-store";
+import { Checkpoint, PagePoint } from "./position-store";
 
-export type { Checkpoint } from "./position-store";
+export type { Checkpoint, PagePoint } from "./position-store";
 
 export type StreamState = "connecting" | "polling" | "reconnecting" | "failed";
 export type StartFrom = "now" | "beginning" | { position: string };
@@ -29,8 +29,12 @@ export interface EventStreamOptions {
   checkpoint?: Checkpoint;
   /** Only these `event_type`s reach `onEvents`; empty passes all. */
   eventTypes?: readonly string[];
-  /** Called once per page, in Box's order, with the events not seen before. Save the checkpoint after it returns. */
-  onEvents(events: BoxEvent[], position: string): void | Promise<void>;
+  /**
+   * Called once per page, in Box's order, with the events not seen before and where the page began (`from`: absent
+   * for the starting position handed on its own). Save the checkpoint after it returns; the next page is fetched
+   * only then.
+   */
+  onEvents(events: BoxEvent[], position: string, from?: PagePoint): void | Promise<void>;
   onState(state: StreamState, error?: BoxError, retryInMs?: number): void;
   /** Enterprise streams: the pause between one catch-up and the next (Box has no long poll for them). */
   pollIntervalMs?: number;
@@ -40,11 +44,6 @@ export interface EventStreamOptions {
    */
   saveStartingPosition?: boolean;
   backoff?: BackoffPolicy;
-  /**
-   * Back-pressure: called before each page is fetched; waits while no event may come and resolves with how many
-   * may (the page's limit), or rejects when `signal` aborts. Absent: pages of Box's maximum size.
-   */
-  room?(signal: AbortSignal): Promise<number>;
 }
 
 const RECENT_ID_CAPACITY = 2000;
@@ -199,29 +198,23 @@ export class EventStream {
   private async fetchPending(signal: AbortSignal): Promise<void> {
     for (;;) {
       const from = this.position;
+      const start: PagePoint = from === undefined ? { createdAfter: this.createdAfter } : { position: from };
       const filter = from === undefined ? { ...this.filter, createdAfter: this.createdAfter } : this.filter;
-      const limit = await this.pageLimit(signal);
-      const page = await this.options.api.getEvents(from, this.options.streamType, limit, signal, filter);
+      const page = await this.options.api.getEvents(from, this.options.streamType, MAX_PAGE_SIZE, signal, filter);
       if (signal.aborted) return;
       const unseen = page.entries.filter((event) => this.isNew(event));
       const fresh = unseen.filter((event) => this.isWanted(event));
       // admin_logs answers an empty page with position 0: continuing from there would replay a year
       const moved = page.nextPosition !== from && page.nextPosition !== "0";
       if (moved) [this.position, this.createdAfter] = [page.nextPosition, undefined];
-      if (fresh.length > 0 || moved) await this.options.onEvents(fresh, page.nextPosition);
+      if (fresh.length > 0 || moved) await this.options.onEvents(fresh, page.nextPosition, start);
       this.backoff.reset();
       // a short user page is followed by a long poll with the position, which says whether more is waiting;
       // enterprise streams have no long poll: a page with nothing unseen (empty, or only at-least-once repeats)
       // ends their catch-up, a short one does not
-      const caughtUp = this.pollIntervalMs === undefined ? page.entries.length < limit : unseen.length === 0;
+      const caughtUp = this.pollIntervalMs === undefined ? page.entries.length < MAX_PAGE_SIZE : unseen.length === 0;
       if (caughtUp || !moved) return;
     }
-  }
-
-  private async pageLimit(signal: AbortSignal): Promise<number> {
-    if (!this.options.room) return MAX_PAGE_SIZE;
-    const room = Math.floor(await this.options.room(signal));
-    return Number.isFinite(room) ? Math.max(1, Math.min(MAX_PAGE_SIZE, room)) : MAX_PAGE_SIZE;
   }
 
   private isNew(event: BoxEvent): boolean {

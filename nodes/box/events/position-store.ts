@@ -16,6 +16,9 @@ export interface Checkpoint {
   deliveries?: Record<string, number>;
 }
 
+/** Where a page of events begins or ends: a Box position, or (admin_logs started "now", no position yet) a start time. */
+export type PagePoint = Pick<Checkpoint, "position" | "createdAfter">;
+
 /**
  * Where a stream's checkpoint lives between runs. One interface, two backings: the node's context (one runtime)
  * and Redis (replicas, written only by the lease holder with its fencing epoch). The delivery policy in front of
