@@ -86,8 +86,8 @@ const contenders: Record<string, () => Contender> = {
   // the same node with coordination: a lease in a local redis-server and a Redis commit per page
   redis: () => new NodeRedContender("redis", undefined, true),
   sdk: () => new SdkContender(),
-  // ack: "flow" with a box-events-ack node right after the events node: the default maxInFlight (100), whose pages
-  // are at most 100 events, and 500 (Box's page size)
+  // ack: "flow" with a box-events-ack node right after the events node: the default maxInFlight (100), which sends
+  // a 500-event page a hundred at a time, and 500 (Box's page size)
   ack: () => new NodeRedContender("ack", undefined, false, 100),
   ack500: () => new NodeRedContender("ack500", undefined, false, 500),
 };
