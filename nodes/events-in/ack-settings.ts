@@ -9,7 +9,10 @@ export interface AckSettings {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 100;
-/** The ledger keeps every unacknowledged message (and at most one page held): a bound on memory, and on what one restart sends again. */
+/**
+ * The ledger keeps every unacknowledged message (and at most one page held): a bound on memory, and on what one
+ * restart sends again.
+ */
 const MAX_MAX_IN_FLIGHT = 10_000;
 /** A day: timers above 2^31 ms fire at once. */
 const MAX_REDELIVER_AFTER_SEC = 86_400;
