@@ -58,10 +58,12 @@ export function parseJwtConfig(text: string): JwtApp {
     });
   } catch (err) {
     const code = (err as { code?: string }).code ?? "";
+    // a wrong passphrase now and then decrypts to bytes with valid padding, and then fails as a malformed key
     const badPassphrase =
       code === "ERR_OSSL_BAD_DECRYPT" ||
       code === "ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED" ||
-      code === "ERR_MISSING_PASSPHRASE";
+      code === "ERR_MISSING_PASSPHRASE" ||
+      pem.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----");
     throw new BoxError("config", reason(badPassphrase ? "wrongJwtPassphrase" : "invalidJwtKey"));
   }
   if (privateKey.asymmetricKeyType !== "rsa") throw new BoxError("config", reason("jwtKeyNotRsa"));
