@@ -22,6 +22,8 @@ declare const $: (selector: string) => {
 };
 
 const README_IMAGES = "docs/images";
+/** The id of the config node the first test adds in the events dialog. */
+let cfgId = "";
 
 /** Deploys; done once the runtime accepted the flows (the editor's own `deploy` event). */
 async function deploy(page: Page): Promise<void> {
@@ -65,7 +67,7 @@ async function typeInto(page: Page, field: string, value: string): Promise<void>
 async function configure(page: Page, id: string, operation: string, fields: Record<string, string> = {}) {
   await canvasNode(page, id).locator(".red-ui-flow-node").dblclick();
   await page.locator(`#node-input-operation option[value="${operation}"]`).waitFor({ state: "attached" });
-  if ((await page.locator("#node-input-box").inputValue()) !== "cfg") await page.selectOption("#node-input-box", "cfg");
+  if ((await page.locator("#node-input-box").inputValue()) !== cfgId) await page.selectOption("#node-input-box", cfgId);
   await page.selectOption("#node-input-operation", operation);
   for (const [field, value] of Object.entries(fields)) await typeInto(page, field, value);
   await page.click("#node-dialog-ok");
@@ -83,6 +85,7 @@ describe("box api in a real browser", function () {
   let browser: Browser | undefined;
   let page: Page;
   let apiId: string;
+  let eventsId: string;
   let folder: string;
   const pageErrors: string[] = [];
 
@@ -94,27 +97,9 @@ describe("box api in a real browser", function () {
     emu = await startEmulator();
     folder = emu.items.createFolder("Inbox").folder.id as string;
     nr = await NodeRedProcess.start();
+    // only a debug node is deployed: the config node, box events and box api are built in the dialogs
     await nr.deploy([
       { id: "tab", type: "tab", label: "Flow 1" },
-      {
-        id: "cfg",
-        type: "box-config",
-        name: "Emulator",
-        authType: "developerToken",
-        apiBaseUrl: emu.apiUrl,
-        credentials: { accessToken: emu.issueToken() },
-      },
-      {
-        id: "events",
-        type: "box-events-in",
-        z: "tab",
-        box: "cfg",
-        folderId: folder,
-        eventTypes: ["ITEM_UPLOAD"],
-        x: 150,
-        y: 100,
-        wires: [[]],
-      },
       {
         id: "debug",
         type: "debug",
@@ -149,12 +134,45 @@ describe("box api in a real browser", function () {
     await emu?.close();
   });
 
+  it("box events: a new config node, and the folder picked with the picker before anything is deployed", async () => {
+    eventsId = await addNodeFromPalette(page, "box-events-in", { x: 150, y: 100 });
+    await canvasNode(page, eventsId).locator(".red-ui-flow-node").dblclick();
+    await page.locator("#node-input-streamType").waitFor();
+    // the + beside the select (Node-RED before 4.1: the pencil, with "Add new box-config..." selected)
+    await page.locator("#node-input-btn-box-add, #node-input-lookup-box").first().click();
+    await page.locator("#node-config-input-authType").waitFor();
+    await page.selectOption("#node-config-input-authType", "developerToken");
+    await page.fill("#node-config-input-name", "Emulator");
+    await page.fill("#node-config-input-apiBaseUrl", emu.apiUrl);
+    await page.fill("#node-config-input-accessToken", emu.issueToken());
+    await page.click("#node-config-dialog-ok");
+    await page.locator("#node-config-input-authType").waitFor({ state: "detached" });
+    cfgId = await page.locator("#node-input-box").inputValue();
+    should(cfgId).not.equal("_ADD_");
+    // an unknown id is a warning the node can be saved with
+    await page.fill("#node-input-folderId", "987654");
+    await page.locator("#box-events-in-folder-label.box-events-in-warning", { hasText: "987654" }).waitFor();
+    should(await page.locator("#node-input-folderId").getAttribute("class")).not.match(/input-error/);
+    await page.fill("#node-input-folderId", "");
+    await page.click("#box-events-in-browse");
+    await page.locator(`#box-events-in-folder-panel a[data-folder-id="${folder}"]`).click();
+    await page.locator(".box-events-in-crumbs", { hasText: "Inbox" }).waitFor();
+    await page.click("#box-events-in-folder-panel .box-events-in-choose");
+    should(await page.locator("#node-input-folderId").inputValue()).equal(folder);
+    await page.locator("#box-events-in-folder-label", { hasText: "All Files / Inbox" }).waitFor();
+    await page.locator('#node-input-eventTypes-list input[value="ITEM_UPLOAD"]').check();
+    await page.click("#node-dialog-ok");
+    await page.locator("#node-input-streamType").waitFor({ state: "detached" });
+    should(await page.evaluate((id) => RED.nodes.node(id)?.valid, eventsId)).be.true();
+  });
+
   it("Download: the file's name and bytes reach the debug sidebar, with only the operation picked", async () => {
     apiId = await addNodeFromPalette(page, "box-api", { x: 420, y: 100 });
     await canvasNode(page, apiId).locator(".red-ui-flow-node").dblclick();
     await page.locator('#node-input-operation option[value="file.download"]').waitFor({ state: "attached" });
     should(await page.locator("#node-input-operation").inputValue()).equal("file.get");
-    await page.selectOption("#node-input-box", "cfg");
+    if ((await page.locator("#node-input-box").inputValue()) !== cfgId)
+      await page.selectOption("#node-input-box", cfgId);
     await page.selectOption("#node-input-operation", "file.download");
     should(await page.locator("#box-api-row-fileId").isVisible()).be.true();
     should(await page.locator("#box-api-row-parentId").isVisible()).be.false();
@@ -162,13 +180,13 @@ describe("box api in a real browser", function () {
     saveScreenshot(await page.locator(".red-ui-tray").last().screenshot(), "box-api-dialog.png", README_IMAGES);
     await page.click("#node-dialog-ok");
     await page.locator("#node-input-operation").waitFor({ state: "detached" });
-    await wire(page, "events", apiId);
+    await wire(page, eventsId, apiId);
     await wire(page, apiId, "debug");
     await page.waitForFunction(
-      (id) =>
-        RED.nodes.filterLinks({ source: { id } }).length === 1 &&
-        RED.nodes.filterLinks({ source: { id: "events" } }).length === 1,
-      apiId,
+      (ids) =>
+        RED.nodes.filterLinks({ source: { id: ids[0] } }).length === 1 &&
+        RED.nodes.filterLinks({ source: { id: ids[1] } }).length === 1,
+      [apiId, eventsId],
     );
     await deploy(page);
     await page.evaluate(() => RED.sidebar.show("debug"));
@@ -241,7 +259,7 @@ describe("box api in a real browser", function () {
       sent = route.request().postDataJSON() as typeof sent;
       await route.fulfill({ json: { ok: false, reason: "checked" } });
     });
-    await page.evaluate(() => RED.editor.editConfig("", "box-config", "cfg"));
+    await page.evaluate((id) => RED.editor.editConfig("", "box-config", id), cfgId);
     await page.locator("#node-config-input-authType").waitFor();
     await page.selectOption("#node-config-input-authType", "developerToken");
     await page.fill("#node-config-input-accessToken", "a-token-typed-earlier");

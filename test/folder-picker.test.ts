@@ -77,4 +77,38 @@ describe("folder picker admin endpoint", function () {
     emulator.revokeAllTokens();
     should(await browse({ config: "cfg" })).match({ body: { ok: false, reason: /unauthorized/ } });
   });
+
+  describe("before the config node is deployed (POST box-config/folders, Test connection's rules)", () => {
+    const browseWith = async (body: Record<string, unknown>) => {
+      const res = await helper.request().post("/box-config/folders").send(body);
+      should(res.text).not.containEql(token);
+      return res.body as FolderView & { ok: boolean; reason?: string };
+    };
+    const dialog = (extra: Record<string, unknown>) => ({
+      authType: "developerToken",
+      apiBaseUrl: emulator.apiUrl,
+      ...extra,
+    });
+
+    it("lists folders with the settings and token typed into a config dialog not deployed yet", async () => {
+      const invoices = emulator.items.createFolder("Invoices").folder.id as string;
+      const typed = emulator.issueToken();
+      const root = await browseWith(dialog({ id: "new-cfg", credentials: { accessToken: typed } }));
+      should(root).match({ ok: true, folder: { id: "0" } });
+      should(root.folders).eql([{ id: invoices, name: "Invoices" }]);
+      should(await browseWith(dialog({ id: "new-cfg", credentials: { accessToken: typed }, folder: "555" }))).match({
+        ok: false,
+        reason: "notFound",
+      });
+    });
+
+    it("uses a stored token (__PWRD__) only toward the deployed node's own API URL", async () => {
+      const stored = await browseWith(dialog({ id: "cfg", credentials: { accessToken: "__PWRD__" } }));
+      should(stored).match({ ok: true, folder: { id: "0" } });
+      const elsewhere = await browseWith(
+        dialog({ id: "cfg", apiBaseUrl: "http://127.0.0.1:9", credentials: { accessToken: "__PWRD__" } }),
+      );
+      should(elsewhere).match({ ok: false, reason: /only sent to this node's own API URL/ });
+    });
+  });
 });
