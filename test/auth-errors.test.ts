@@ -134,13 +134,17 @@ describe("auth: clear errors", function () {
     status.body.should.eql({ authorized: false, error: "refresh token revoked" });
   });
 
-  it("developer token: says when it has expired", async () => {
+  it("developer token: says Box refused it (not that it expired: a 401 does not say why)", async () => {
     const token = emu.issueToken({ lifetimeSec: 3600 });
     const view = await load({ authType: "developerToken" }, { accessToken: token });
     await waitFor(() => NODES.every((id) => view.lastStatus(id)?.fill === "green"), "polling");
     emu.revokeToken(token);
     emu.createEvent();
-    await expectFailure(view, "unauthorized: developer token expired", 0);
+    await expectFailure(
+      view,
+      "unauthorized: Box refused the developer token (invalid or no longer valid): generate a new one in the Developer Console",
+      0,
+    );
   });
 });
 

@@ -178,9 +178,9 @@ describe("box-events-in node", function () {
     emulator.revokeAllTokens();
     emulator.createEvent();
     await waitFor(() => lastStatus("in")?.fill === "red", "red status");
-    should(lastStatus("in")).match({ shape: "ring", text: /unauthorized: developer token expired/ });
+    should(lastStatus("in")).match({ shape: "ring", text: /unauthorized: Box refused the developer token/ });
     await waitFor(() => caught.length > 0, "an error at the catch node");
-    should(caught[0].error?.message).match(/developer token expired/);
+    should(caught[0].error?.message).match(/Box refused the developer token/);
     emulator.clearRequests();
     await delay(3000);
     should(emulator.requests.length).be.belowOrEqual(1);

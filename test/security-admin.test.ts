@@ -35,6 +35,24 @@ describe("security: the dialog's admin endpoints (test helper)", function () {
     );
   }
 
+  it("Test connection calls an access token Box answers 401 to refused, not expired (developer token, OAuth 2)", async () => {
+    emu = await startEmulator({ tokenLifetimeSec: 3600 });
+    await helper.load(nodeFiles, [TAB], {});
+    const test = async (authType: string, credentials: Record<string, string>) =>
+      (
+        await helper
+          .request()
+          .post("/box-config/test")
+          .send({ id: "new", authType, apiBaseUrl: emu.apiUrl, credentials })
+      ).body as { ok: boolean; reason: string };
+    const developer = await test("developerToken", { accessToken: "not-a-token-box-issued" });
+    should(developer).match({ ok: false, reason: /^unauthorized: Box refused the developer token/ });
+    const oauth2 = await test("oauth2", { clientId: emu.clientId, accessToken: "not-a-token-box-issued" });
+    should(oauth2).match({ ok: false, reason: "unauthorized: Box refused the access token (invalid or revoked)" });
+    for (const answer of [developer, oauth2]) should(answer.reason).not.match(/expired/);
+    should(await test("developerToken", { accessToken: emu.issueToken() })).match({ ok: true });
+  });
+
   it("an OAuth 2 test with an expired stored access token says so and refreshes nothing", async () => {
     emu = await startEmulator({ tokenLifetimeSec: 1 });
     await helper.load(nodeFiles, [TAB, configNode()], credentials());

@@ -53,7 +53,10 @@ export async function dialogClient(
   try {
     const tokens =
       authType === "oauth2"
-        ? new DeveloperTokenSource(await oauth2DialogToken(admin, id, given.accessToken, deployed))
+        ? new DeveloperTokenSource(
+            await oauth2DialogToken(admin, id, given.accessToken, deployed),
+            "accessTokenRefused",
+          )
         : createTokenSource(auth, http, origin);
     const node = deployed ? (admin.RED.nodes.getNode(id) as BoxConfigNode | null) : null;
     const rateGate = typeof node?.rateGate === "function" ? node.rateGate() : undeployedGate;

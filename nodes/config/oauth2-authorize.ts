@@ -83,7 +83,7 @@ async function authorizeWithCode(admin: Admin, auth: PendingAuthorization, code:
   let api: BoxClient | undefined;
   try {
     const tokens = await exchangeCode(http, auth.origin, auth, code, auth.redirectUri);
-    const minted = new DeveloperTokenSource(tokens.accessToken);
+    const minted = new DeveloperTokenSource(tokens.accessToken, "accessTokenRefused");
     api = new BoxClient({ apiBaseUrl: auth.origin, tokens: minted, proxy: auth.proxy });
     const user = userOf(await getCurrentUser(api));
     // The refresh token pasted into the node now (if any) is older than these tokens: the store wins over it.

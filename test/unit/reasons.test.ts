@@ -35,8 +35,11 @@ const placeholders = (text: string) => (text.match(/__\w+__/g) ?? []).sort();
 describe("reasons and locales (unit)", function () {
   it("keeps the English reasons flows match", function () {
     new BoxError("config", reason("missingClientSecret")).reason.should.equal("missing credentials: client secret");
-    new BoxError("unauthorized", reason("developerTokenExpired")).reason.should.equal(
-      "unauthorized: developer token expired",
+    new BoxError("unauthorized", reason("developerTokenRefused")).reason.should.equal(
+      "unauthorized: Box refused the developer token (invalid or no longer valid): generate a new one in the Developer Console",
+    );
+    new BoxError("unauthorized", reason("accessTokenRefused")).reason.should.equal(
+      "unauthorized: Box refused the access token (invalid or revoked)",
     );
     new BoxError("config", reason("jwtConfigLacks", { field: "clientID" })).message.should.equal(
       "JWT config lacks clientID",

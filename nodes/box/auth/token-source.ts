@@ -81,14 +81,20 @@ export class CachingTokenSource implements TokenSource {
   }
 }
 
-/** A developer token: it cannot be refreshed, so once Box refuses it the stream needs a new one. */
+/**
+ * A developer token (or an access token a dialog tests): it cannot be refreshed, so once Box refuses it the
+ * stream needs a new one. A 401 does not say why, so the reason says refused, not expired.
+ */
 export class DeveloperTokenSource implements TokenSource {
   private refused = false;
 
-  constructor(private readonly accessToken: string) {}
+  constructor(
+    private readonly accessToken: string,
+    private readonly refusedReason: "developerTokenRefused" | "accessTokenRefused" = "developerTokenRefused",
+  ) {}
 
   token(): Promise<string> {
-    if (this.refused) return Promise.reject(new BoxError("unauthorized", reason("developerTokenExpired")));
+    if (this.refused) return Promise.reject(new BoxError("unauthorized", reason(this.refusedReason)));
     return Promise.resolve(this.accessToken);
   }
 
