@@ -133,6 +133,11 @@ describe("editor in a real browser", function () {
     await page.selectOption("#node-input-startFrom", "position");
     should(await visible(page, "#node-input-position")).be.true();
     await page.selectOption("#node-input-startFrom", "now");
+    // each type by a name a person reads, with Box's name (what msg.topic says) kept visible
+    const upload = page.locator("#node-input-eventTypes-list label", {
+      has: page.locator('input[value="ITEM_UPLOAD"]'),
+    });
+    should((await upload.innerText()).replace(/\s+/g, " ").trim()).equal("File uploaded ITEM_UPLOAD");
     await page.locator('#node-input-eventTypes-list input[value="ITEM_UPLOAD"]').check();
     await page.locator('#node-input-eventTypes-list input[value="COMMENT_CREATE"]').check();
     await page.fill("#node-input-eventTypes-other", "item_modify, ");
@@ -185,10 +190,10 @@ describe("editor in a real browser", function () {
     await page.click("#node-config-dialog-ok");
     await page.locator("#node-config-input-authType").waitFor({ state: "detached" });
     should(await page.locator("#node-input-box option:checked").innerText()).equal("Emulator");
-    // The folder picker needs the config node deployed: until then it says so.
+    // The folder picker works before the config node is deployed, with the settings of its dialog.
     should(await page.locator("#box-events-in-folder-label").innerText()).match(/Whole account/);
     await page.click("#box-events-in-browse");
-    await page.locator("#box-events-in-folder-panel", { hasText: "Deploy the Box config node first" }).waitFor();
+    await page.locator("#box-events-in-folder-panel .box-events-in-crumbs", { hasText: "All Files" }).waitFor();
     await page.click("#box-events-in-browse");
     await page.click("#node-dialog-ok");
     await page.locator("#node-input-streamType").waitFor({ state: "detached" });
@@ -347,6 +352,8 @@ describe("editor in a real browser", function () {
 
       await canvasNode(de, eventsId).locator(".red-ui-flow-node").dblclick();
       await de.locator("#node-input-streamType").waitFor();
+      const upload = de.locator("#node-input-eventTypes-list label", { has: de.locator('input[value="ITEM_UPLOAD"]') });
+      should((await upload.innerText()).replace(/\s+/g, " ").trim()).equal("Datei hochgeladen ITEM_UPLOAD");
       should(await de.locator('label[for="node-input-startFrom"]').innerText()).match(/Beginnen bei/);
       should(await de.locator("#node-input-startFrom option:checked").innerText()).match(/jetzt: nur neue Ereignisse/);
       await de.click("#node-dialog-cancel");
@@ -393,6 +400,8 @@ describe("editor in a real browser", function () {
 
       await canvasNode(ja, eventsId).locator(".red-ui-flow-node").dblclick();
       await ja.locator("#node-input-streamType").waitFor();
+      const upload = ja.locator("#node-input-eventTypes-list label", { has: ja.locator('input[value="ITEM_UPLOAD"]') });
+      should((await upload.innerText()).replace(/\s+/g, " ").trim()).equal("ファイルをアップロード ITEM_UPLOAD");
       should(await ja.locator('label[for="node-input-startFrom"]').innerText()).match(/開始位置/);
       should(await ja.locator("#node-input-startFrom option:checked").innerText()).match(/現在: 新しいイベントのみ/);
       await ja.click("#node-dialog-cancel");
