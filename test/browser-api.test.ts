@@ -142,13 +142,16 @@ describe("box api in a real browser", function () {
     await page.locator("#node-input-btn-box-add, #node-input-lookup-box").first().click();
     await page.locator("#node-config-input-authType").waitFor();
     await page.selectOption("#node-config-input-authType", "developerToken");
-    await page.fill("#node-config-input-name", "Emulator");
     await page.fill("#node-config-input-apiBaseUrl", emu.apiUrl);
     await page.fill("#node-config-input-accessToken", emu.issueToken());
     await page.click("#node-config-dialog-ok");
     await page.locator("#node-config-input-authType").waitFor({ state: "detached" });
     cfgId = await page.locator("#node-input-box").inputValue();
     should(cfgId).not.equal("_ADD_");
+    // left unnamed, the config node reads by its auth type and API host, never by its token
+    should(await page.locator("#node-input-box option:checked").innerText()).equal(
+      `Box (developer token, ${emu.apiUrl.replace(/^https?:\/\//, "")})`,
+    );
     // an unknown id is a warning the node can be saved with
     await page.fill("#node-input-folderId", "987654");
     await page.locator("#box-events-in-folder-label.box-events-in-warning", { hasText: "987654" }).waitFor();
