@@ -31,7 +31,7 @@ const MIGRATIONS: readonly Migration<BoxApiDef>[] = [
 
 /** The `box-api` node: one Box operation (or a custom API call) per message, with the config node's token. */
 export = function register(RED: NodeAPI): void {
-  const t = translator(RED);
+  const t = englishText;
   registerOperationsEndpoint(RED);
 
   function BoxApiNode(this: Node, stored: BoxApiDef) {
@@ -39,7 +39,7 @@ export = function register(RED: NodeAPI): void {
     const def = migrate(stored, MIGRATIONS);
     const node = this;
     const config = def.box ? (RED.nodes.getNode(def.box) as BoxConfigNode | null) : null;
-    const reasons = reasonsOf(config);
+    const reasons = englishReason;
     const { caller, setupError } = callerFor(t, config, reasons);
     if (setupError) node.status({ fill: "red", shape: "ring", text: setupError.message });
     const controller = new AbortController();
@@ -146,14 +146,10 @@ function callerFor(
 }
 
 /** English whatever the runtime's language: what Status and Catch nodes see; the editor translates statuses. */
-function reasonsOf(_config: BoxConfigNode | null): (err: BoxError) => string {
-  return (err) => err.reason;
-}
+const englishReason = (err: BoxError): string => err.reason;
 
 /** This node's texts in English (the contract's words); the editor shows statuses in the browser's language. */
-function translator(_RED: NodeAPI): (key: string, values?: ReasonArgs) => string {
-  return (key, values) => {
-    const english = key.split(".").reduce<unknown>((at, k) => (at as Record<string, unknown>)?.[k], en["box-api"]);
-    return fillIn(String(english ?? key), values);
-  };
+function englishText(key: string, values?: ReasonArgs): string {
+  const english = key.split(".").reduce<unknown>((at, k) => (at as Record<string, unknown>)?.[k], en["box-api"]);
+  return fillIn(String(english ?? key), values);
 }

@@ -69,7 +69,7 @@ export = function register(RED: NodeAPI): void {
     const key = checkpointKey(startFromOf(def), parts.streamType);
     const start: StartTerm = (store, signal, mayEmit) => streamTerm(RED, node, def, parts, { store, signal, mayEmit });
     if (parts.coordination) {
-      const status = coordinationStatus(statusTexts(RED, parts.config));
+      const status = coordinationStatus(ENGLISH_STATUS);
       const replica = runCoordinated(node, parts.coordination, streamSettingsKey(def, parts), status, start);
       node.on("close", (removed, done) => {
         replica
@@ -96,11 +96,11 @@ export = function register(RED: NodeAPI): void {
 
 /** The stream from `store`'s checkpoint until `signal` aborts. */
 function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: StreamParts, run: TermRun): StreamTerm {
-  const { client, config, folder } = parts;
+  const { client, folder } = parts;
   const { store, signal } = run;
   const resume = def.resume !== false;
   const delivered = new DeliveredCheckpoints(store, signal);
-  const reporter = stateReporter(node, statusTexts(RED, config), signal);
+  const reporter = stateReporter(node, ENGLISH_STATUS, signal);
   [parts.rateWatch.waiting, parts.rateWatch.open] = [reporter.rateWaiting, reporter.rateOpen];
   const select = pageSelector(folder, new ItemsApi(client), signal, {
     onRetry: reporter.lookupRetry,
@@ -124,11 +124,6 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
         .then(() => (acks ? acks.closed(removed) : delivered.closed(removed, receiversRunning)))
         .catch((err) => positionNotSaved(RED, node, err)),
   };
-}
-
-/** The contract's English words whatever the runtime's language; the editor translates them (box-config.html). */
-function statusTexts(_RED: NodeAPI, _config: BoxConfigNode): StatusTexts {
-  return ENGLISH_STATUS;
 }
 
 /** What a node's stream is made of, once its settings were checked. */
