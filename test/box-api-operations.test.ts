@@ -109,8 +109,9 @@ describe("box-api operations", function () {
     });
     const note = await run({ payload: "hello" });
     should(note.payload.name).equal("note.txt");
-    // the node's own label is never a file name
-    await load({ operation: "file.upload", parentId: folder, parentIdType: "str", name: "Upload invoices" });
+    // the label of a node made in the dialog (which always stores newName) is never a file name
+    const labelled = { name: "Upload invoices", newName: "", newNameType: "str" };
+    await load({ operation: "file.upload", parentId: folder, parentIdType: "str", ...labelled });
     should((await run({ payload: "x" })).error.code).equal("upload_needs_name");
     should(stored(note.payload.id).content.toString()).equal("hello");
   });
@@ -147,6 +148,8 @@ describe("box-api operations", function () {
     // the contract's stored form: `name` with a `nameType` (a node label has no type)
     await load({ operation: "file.rename", name: "contract.txt", nameType: "str" });
     should((await run(eventMsg(event))).payload.name).equal("contract.txt");
+    await load({ operation: "file.rename", name: "bare.txt" }); // no newName: not written by the dialog
+    should((await run(eventMsg(event))).payload.name).equal("bare.txt");
     await load({ operation: "file.rename", name: "a label", newName: "dialog.txt", newNameType: "str" });
     should((await run(eventMsg(event))).payload.name).equal("dialog.txt");
     await load({ operation: "file.delete" });

@@ -4,7 +4,8 @@ import { Node, NodeAPI } from "../shared/node-red-types";
 /**
  * The stored TypedInput of each field: `<field>` holds the value, `<field>Type` its type. The dialog stores the
  * `name` field as `newName`: `name` is also the node's own label, which must never become a file's name. A flow
- * written to the contract's form (`name` with a `nameType`, which a label never has) is read as the field too.
+ * written to the contract's form (`name` with a `nameType`, which a label never has, or no `newName` at all, which
+ * the dialog always stores) is read as the field too.
  */
 type StoredKey = Exclude<FieldName, "name"> | "newName";
 export type StoredFields = Partial<Record<StoredKey | `${StoredKey}Type` | "name" | "nameType", string>>;
@@ -44,7 +45,8 @@ export function fieldValue(
   msg: Record<string, unknown>,
 ): Promise<string | undefined> {
   const key = storedKey(field);
-  if (field === "name" && !stored.newName && stored.nameType !== undefined)
+  const contractForm = stored.nameType !== undefined || stored.newName === undefined;
+  if (field === "name" && !stored.newName && contractForm)
     return evaluate(RED, node, stored.name, stored.nameType, msg);
   return evaluate(RED, node, stored[key], stored[`${key}Type`], msg);
 }
