@@ -31,7 +31,7 @@ describe("editor: acknowledged delivery fields and the box ack node", function (
     await emulator?.close();
   });
 
-  it("shows At most and Send again after only for flow, saves numbers, and marks an out-of-range value invalid", async function () {
+  it("shows At most and Resend after only for flow, saves numbers, and marks an out-of-range value invalid", async function () {
     if (!browser || !nodeRed) return this.skip();
     const page = browser.page;
     page.setDefaultTimeout(20_000);
