@@ -1,5 +1,8 @@
 import should from "should";
+import fs from "fs";
+import path from "path";
 import type { Page } from "playwright-core";
+import { demoFlow } from "../demo/flow";
 import { NodeRedProcess } from "./support/node-red-process";
 import {
   addNodeFromPalette,
@@ -25,6 +28,24 @@ const FLOW = [
   { id: "cfg-bad", type: "box-config", authType: "developerToken", apiBaseUrl: "http://box.example.com" },
   { id: "in-bad", type: "box-events-in", z: "tab", box: "cfg-bad", x: 200, y: 200, wires: [[]] },
 ];
+
+const EXAMPLES_DIR = path.resolve(__dirname, "../../examples");
+
+/** The config nodes users start from (each example flow and the demo), under ids of their own: they must stay valid. */
+function shippedConfigs(): Array<Record<string, unknown>> {
+  const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".json"));
+  const flows = files.map((f) => ({
+    from: f,
+    nodes: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, f), "utf8")) as Array<Record<string, unknown>>,
+  }));
+  flows.push({
+    from: "demo",
+    nodes: demoFlow("http://127.0.0.1:8080", "id", "secret").flows as (typeof flows)[0]["nodes"],
+  });
+  return flows.flatMap(({ from, nodes }) =>
+    nodes.filter((n) => n.type === "box-config").map((n) => ({ ...n, id: `shipped-${from}-${String(n.id)}` })),
+  );
+}
 
 const REASONS = {
   en: {
@@ -91,7 +112,7 @@ describe("box-config dialog catches mistakes in a real browser", function () {
       this.skip();
     }
     nr = await NodeRedProcess.start();
-    await nr.deploy(FLOW);
+    await nr.deploy([...FLOW, ...shippedConfigs()]);
   });
 
   afterEach(async function () {
@@ -155,6 +176,14 @@ describe("box-config dialog catches mistakes in a real browser", function () {
     await closeConfig(page, "ok");
     await canvasNode(page, "in-bad").locator(".red-ui-flow-node-error.hide").waitFor({ state: "attached" });
     should(pageErrors).eql([]);
+  });
+
+  it("the config nodes of the example flows and the demo are valid in the editor", async () => {
+    const page = await open("en-US");
+    const ids = shippedConfigs().map((n) => n.id as string);
+    should(ids.length).be.above(8);
+    const invalid = await page.evaluate((all) => all.filter((id) => RED.nodes.node(id)?.valid !== true), ids);
+    should(invalid).eql([]);
   });
 
   it("a new config node added without touching a field gets no red triangle", async () => {
