@@ -2,6 +2,7 @@ import fs from "fs";
 import type { FlowNode } from "./node-helper";
 import { BoxEmulator } from "../../emulator";
 import { delay } from "./wait";
+import { boxEventsFlow } from "./box-events-flow";
 
 /** A core file node `file1` that appends each message's payload to `outFile`, one per line. */
 export function fileNode(outFile: string): FlowNode {
@@ -33,32 +34,10 @@ export interface FileFlowOptions {
 }
 
 /** A flow as a user would build it: box-config (developer token) → box-events-in (resume) → a core file node. */
-export function fileFlow({ emulator, outFile, token, name = "", events = {} }: FileFlowOptions): FlowNode[] {
+export function fileFlow({ emulator, outFile, token, name, events }: FileFlowOptions): FlowNode[] {
+  const credentials = token ? { accessToken: token } : undefined;
   return [
-    { id: "tab1", type: "tab", label: "Box" },
-    {
-      id: "cfg1",
-      type: "box-config",
-      name: "emulator",
-      authType: "developerToken",
-      apiBaseUrl: emulator.apiUrl,
-      ...(token ? { credentials: { accessToken: token } } : {}),
-    },
-    {
-      id: "events1",
-      type: "box-events-in",
-      z: "tab1",
-      name,
-      box: "cfg1",
-      streamType: "all",
-      startFrom: "now",
-      resume: true,
-      eventTypes: [],
-      x: 120,
-      y: 80,
-      wires: [["file1"]],
-      ...events,
-    },
+    ...boxEventsFlow({ emulator, credentials, name, events, to: "file1" }),
     {
       ...fileNode(outFile),
       x: 360,

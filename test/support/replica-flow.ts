@@ -2,6 +2,7 @@ import fs from "fs";
 import type { BoxEmulator } from "../../emulator";
 import type { FlowNode } from "./node-helper";
 import { readDelivered } from "./file-flow";
+import { boxEventsFlow } from "./box-events-flow";
 import { statusesIn, statusWatcher } from "./status-flow";
 
 export interface ReplicaFlowOptions {
@@ -20,31 +21,13 @@ export interface ReplicaFlowOptions {
  */
 export function replicaFlow({ emulator, credentials, name = "", leaseTtl = 5 }: ReplicaFlowOptions): FlowNode[] {
   return [
-    { id: "tab1", type: "tab", label: "Box" },
-    {
-      id: "cfg1",
-      type: "box-config",
-      name: "emulator",
-      authType: "developerToken",
-      apiBaseUrl: emulator.apiUrl,
-      haPrefix: "box-ha-test",
-      haLeaseTtl: leaseTtl,
-      ...(credentials ? { credentials } : {}),
-    },
-    {
-      id: "events1",
-      type: "box-events-in",
-      z: "tab1",
+    ...boxEventsFlow({
+      emulator,
+      credentials,
       name,
-      box: "cfg1",
-      streamType: "all",
-      startFrom: "now",
-      resume: true,
-      eventTypes: [],
-      x: 120,
-      y: 80,
-      wires: [["append1"]],
-    },
+      config: { haPrefix: "box-ha-test", haLeaseTtl: leaseTtl },
+      to: "append1",
+    }),
     {
       id: "append1",
       type: "function",
