@@ -1,5 +1,6 @@
 import should from "should";
-import { HostileBox, json } from "./support/hostile-box";
+import { json } from "./support/hostile-box";
+import { onePageBoxPerTest } from "./support/one-page-box";
 import { collect, helper, NODES, type FlowNode } from "./support/node-helper";
 import { waitFor } from "./support/wait";
 
@@ -34,25 +35,12 @@ const PAGE = [
 ].map((event) => ({ type: "event", ...event }));
 
 describe("box-events-in with a folder: lookups that cannot succeed, and Box's EventSource shape", function () {
-  let box: HostileBox | undefined;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await box?.close();
-    box = undefined;
-  });
+  const startBox = onePageBoxPerTest();
 
   it("leaves out an event whose lookup answer is over the cap, with a warning, and keeps EventSource events", async () => {
-    let woken = false;
-    box = await HostileBox.start({
-      events: (_req, res, url) => {
-        if (url.searchParams.get("stream_position") !== "100") return false;
-        json(res, 200, { chunk_size: PAGE.length, next_stream_position: "105", entries: PAGE });
-      },
-      realtime: (_req, res) => (woken ? undefined : ((woken = true), json(res, 200, { message: "new_change" }))),
-      other: (_req, res, url) => {
+    const box = await startBox(
+      PAGE.map((event) => JSON.stringify(event)),
+      (_req, res, url) => {
         // file 72: an answer far over the 256 KiB cap for an item, every time it is asked
         if (url.pathname === "/2.0/files/72") return json(res, 200, { id: "72", name: "x".repeat(400 * 1024) });
         if (url.pathname === "/2.0/folders/74")
@@ -66,7 +54,7 @@ describe("box-events-in with a folder: lookups that cannot succeed, and Box's Ev
           });
         return false;
       },
-    });
+    );
     const flow: FlowNode[] = [
       { id: "tab", type: "tab", label: "folder" },
       { id: "cfg", type: "box-config", authType: "developerToken", apiBaseUrl: box.url },

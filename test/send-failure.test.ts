@@ -1,5 +1,5 @@
 import should from "should";
-import { HostileBox, json } from "./support/hostile-box";
+import { onePageBoxPerTest } from "./support/one-page-box";
 import { collect, helper, NODES, type FlowNode, type SeenMessage } from "./support/node-helper";
 import { waitFor } from "./support/wait";
 
@@ -10,28 +10,11 @@ function deepEventText(id: string): string {
 }
 
 describe("box-events-in: an event Node-RED cannot send", function () {
-  let box: HostileBox | undefined;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await box?.close();
-    box = undefined;
-  });
+  const startBox = onePageBoxPerTest();
 
   it("is reported to Catch nodes by its id, and the rest of its page is still sent", async () => {
-    let woken = false;
-    box = await HostileBox.start({
-      events: (_req, res, url) => {
-        if (url.searchParams.get("stream_position") !== "100") return false;
-        const event = (id: string) => JSON.stringify({ type: "event", event_id: id, event_type: "ITEM_UPLOAD" });
-        const entries = [event("e1"), deepEventText("e2"), event("e3")].join(",");
-        json(res, 200, `{"chunk_size":3,"next_stream_position":"103","entries":[${entries}]}`);
-      },
-      // one new_change, then polls held open
-      realtime: (_req, res) => (woken ? undefined : ((woken = true), json(res, 200, { message: "new_change" }))),
-    });
+    const event = (id: string) => JSON.stringify({ type: "event", event_id: id, event_type: "ITEM_UPLOAD" });
+    const box = await startBox([event("e1"), deepEventText("e2"), event("e3")]);
     const flow: FlowNode[] = [
       { id: "tab", type: "tab", label: "send" },
       { id: "cfg", type: "box-config", authType: "developerToken", apiBaseUrl: box.url },
