@@ -9,15 +9,25 @@ import { delay, waitFor } from "./support/wait";
 
 const FULL_DEPLOYS = 100;
 const NODE_DEPLOYS = 100;
+/**
+ * How long the last events may take to reach the file once the deploys are over. Alone they take under a second
+ * and on a 2-core machine loaded to a load average of 13, under 6 s; this waits far longer, because a timeout here
+ * is read as a lost event, and tells lost from late when it fires.
+ */
+const ALL_EVENTS_MS = 180_000;
+/** Box's largest events page: the most a redeploy may send again. */
+const MAX_PAGE = 500;
 
 /**
  * A real Node-RED process, a box-events-in node redeployed 200 times (100 full deploys, 100 node-only
  * deploys of the changed node) while events keep being created. With `resume` every event reaches the
- * flow's file exactly once and in order, and when the flows stop nothing is left behind: no connection
- * at the emulator, no socket, timer or process listener in the Node-RED process.
+ * flow's file, in order, once apart from a page a full deploy stopped the flow in the middle of handing on
+ * (written twice in a row), and when the flows stop nothing is left behind: no connection at the emulator,
+ * no socket, timer or process listener in the Node-RED process.
  */
 describe("redeploy torture in a real Node-RED process", function () {
-  this.timeout(180_000);
+  // the deploys alone took up to 2 minutes on a loaded 2-core machine
+  this.timeout(480_000);
   let emulator: BoxEmulator;
   let nodeRed: NodeRedProcess | undefined;
   let trickle: EventTrickle | undefined;
@@ -33,7 +43,7 @@ describe("redeploy torture in a real Node-RED process", function () {
 
   const delivered = (file: string): string[] => readDelivered(file).ids;
 
-  it(`${FULL_DEPLOYS} full and ${NODE_DEPLOYS} node-only deploys while events flow: each event once, in order; nothing left behind`, async () => {
+  it(`${FULL_DEPLOYS} full and ${NODE_DEPLOYS} node-only deploys while events flow: none lost, in order, once but for a page in flight; nothing left behind`, async () => {
     const probeFile = path.join(tempDir("box-probe-"), "probe.json");
     nodeRed = await NodeRedProcess.start({
       flows: [],
@@ -84,24 +94,31 @@ describe("redeploy torture in a real Node-RED process", function () {
     await trickle.stop();
     const created = trickle.created;
 
+    const waitStarted = Date.now();
     await waitFor(
-      () => delivered(outFile).length >= created.length,
-      `all ${created.length} events in the file (have ${delivered(outFile).length})`,
-      60_000,
-    );
+      () => containsAll(delivered(outFile), created),
+      `all ${created.length} events in the file`,
+      ALL_EVENTS_MS,
+    ).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${await whyMissing(emulator, token, created, delivered(outFile))}`);
+    });
+    const tailSeconds = (Date.now() - waitStarted) / 1000;
     await delay(500);
     const ids = delivered(outFile);
     const unique = new Set(ids);
-    const duplicates = ids.length - unique.size;
     const lost = created.filter((id) => !unique.has(id)).length;
+    const { once, repeats } = withoutRepeatedPages(ids);
+    const duplicates = ids.length - once.length;
     console.log(
-      `      ${order.length} deploys in ${deploySeconds.toFixed(1)} s; events created ${created.length}, delivered ${ids.length}, lost ${lost}, duplicates ${duplicates}; ${fetches} fetches, ${subscribes} OPTIONS`,
+      `      ${order.length} deploys in ${deploySeconds.toFixed(1)} s, the last events in the file ${tailSeconds.toFixed(1)} s later; events created ${created.length}, delivered ${ids.length}, lost ${lost}, duplicates ${duplicates} (pages sent again: ${repeats.map((page) => page.length).join(", ") || "none"}); ${fetches} fetches, ${subscribes} OPTIONS`,
     );
     should(fetches).be.aboveOrEqual(order.length);
     should(fromNow).equal(0, "a redeployed node resumes from its position");
     should(lost).equal(0, "events lost");
-    should(duplicates).equal(0, "events duplicated");
-    should(ids).eql(created);
+    // the one repeat a redeploy may cause: the page handed to nodes a full deploy was stopping (see README)
+    should(once).eql(created, "each event once, in order, apart from whole pages sent again right after themselves");
+    should(repeats.length).be.belowOrEqual(FULL_DEPLOYS, "at most one page again per full deploy");
+    should(repeats.every((page) => page.length <= MAX_PAGE)).be.true("a repeat is at most one page");
 
     // one stream, one held poll; the API connection and the realtime one at most (plus one closing)
     await waitFor(() => emulator.heldPolls() === 1, "one long poll after the deploys");
@@ -145,3 +162,58 @@ describe("redeploy torture in a real Node-RED process", function () {
     should(nodeRed.output).not.match(/MaxListenersExceededWarning|Unhandled|TypeError|ReferenceError/);
   });
 });
+
+/**
+ * Why events are missing from the file: each one's place in Box's stream against the position the node polls
+ * from. A node waiting past an event it never wrote lost it; one still before it is late.
+ */
+async function whyMissing(emulator: BoxEmulator, token: string, created: string[], ids: string[]): Promise<string> {
+  const have = new Set(ids);
+  const missing = created.filter((id) => !have.has(id));
+  const res = await fetch(`${emulator.apiUrl}/2.0/events?stream_position=now&stream_type=all`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const now = BigInt(((await res.json()) as { next_stream_position: string | number }).next_stream_position);
+  const all = emulator.events().map((event) => event.event_id);
+  const positionAfter = (id: string) => now - BigInt(all.length - all.indexOf(id) - 1);
+  const polled = emulator.requests
+    .map((r) => r.path.match(/stream_position=(\d+)/)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .at(-1);
+  const past = missing.filter((id) => polled !== undefined && BigInt(polled) >= positionAfter(id));
+  const recent = emulator.requests.slice(-8).map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path}`);
+  return [
+    `${ids.length} of ${created.length} in the file; missing ${missing.length}, of which the node polls past ${past.length} (lost)`,
+    `node's last position ${polled}, newest ${now}; held polls ${emulator.heldPolls()}; last requests:`,
+    ...recent,
+  ].join("\n");
+}
+
+function containsAll(ids: string[], wanted: string[]): boolean {
+  const have = new Set(ids);
+  return wanted.every((id) => have.has(id));
+}
+
+/**
+ * The ids with each run that repeats the run right before it taken out once, and those runs. A full deploy can stop
+ * the flow's nodes in the same turn as the events node handed them a page: the stopping nodes may still handle it,
+ * and the restarted node fetches it again, because its position was not saved (saving it would lose the page when
+ * they do not). In the file that is one page written twice in a row; any other repeat stays in `once`.
+ */
+function withoutRepeatedPages(ids: string[]): { once: string[]; repeats: string[][] } {
+  const once: string[] = [];
+  const repeats: string[][] = [];
+  const firstAt = new Map<string, number>();
+  for (let i = 0; i < ids.length;) {
+    const j = firstAt.get(ids[i]);
+    const run = j === undefined ? [] : ids.slice(j, i);
+    if (run.length > 0 && run.every((id, k) => ids[i + k] === id)) {
+      repeats.push(run);
+      i += run.length;
+      continue;
+    }
+    if (!firstAt.has(ids[i])) firstAt.set(ids[i], i);
+    once.push(ids[i++]);
+  }
+  return { once, repeats };
+}
