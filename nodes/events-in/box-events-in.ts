@@ -115,8 +115,11 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
     await openStream(node, def, parts, { ...wiring, checkpoint, acks }).run(signal);
   })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
 
-  /** The nodes this one sends to are still running: messages already handed to them were delivered. */
-  const receiversRunning = () => (def.wires ?? []).flat().every((id) => RED.nodes.getNode(id) !== null);
+  /**
+   * The nodes this one sends to are still running: messages already handed to them were delivered. A node the
+   * same deploy is stopping reads as undefined (a deleted one as null): Node-RED drops what it was sent.
+   */
+  const receiversRunning = () => (def.wires ?? []).flat().every((id) => Boolean(RED.nodes.getNode(id)));
   return {
     running,
     closed: (removed) =>
