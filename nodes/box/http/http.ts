@@ -95,7 +95,8 @@ export class HttpClient {
  */
 function readCapped(res: Dispatcher.ResponseData, limits: { maxBytes: number; ms: number }): Promise<Buffer> {
   const dropped = (error: BoxError) => {
-    res.body.destroy();
+    // destroying an unread body emits undici's AbortError: without a listener it would crash the process
+    res.body.on("error", () => undefined).destroy();
     return error;
   };
   const tooLarge = () =>
