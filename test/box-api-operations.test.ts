@@ -1,16 +1,17 @@
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
 import { boxApiNode, boxConfigNode, catchNode, type FlowNode, helper, lastStatus } from "./support/node-helper";
+import { HostileBox, json } from "./support/hostile-box";
 import { waitFor } from "./support/wait";
 
 type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const NODES = [boxConfigNode, boxApiNode, catchNode];
 
 /** box-config → box-api (an operation, version 2 as the editor saves it) → `out`; a Catch node → `caught`. */
-function operationFlow(emulator: BoxEmulator, api: Record<string, unknown>): FlowNode[] {
+function operationFlow(apiUrl: string, api: Record<string, unknown>): FlowNode[] {
   return [
     { id: "tab", type: "tab", label: "test" },
-    { id: "cfg", type: "box-config", authType: "developerToken", apiBaseUrl: emulator.apiUrl },
+    { id: "cfg", type: "box-config", authType: "developerToken", apiBaseUrl: apiUrl },
     { id: "api", type: "box-api", z: "tab", box: "cfg", version: 2, wires: [["out"]], ...api },
     { id: "out", type: "helper", z: "tab" },
     { id: "catcher", type: "catch", z: "tab", scope: ["api"], uncaught: false, wires: [["caught"]] },
@@ -34,9 +35,9 @@ describe("box-api operations", function () {
   });
 
   /** Loads the flow with this box-api node (replacing the one a test loaded before). */
-  async function load(api: Record<string, unknown>) {
+  async function load(api: Record<string, unknown>, apiUrl = emulator.apiUrl) {
     await helper.unload();
-    await helper.load(NODES, operationFlow(emulator, api), { cfg: { accessToken: emulator.issueToken() } });
+    await helper.load(NODES, operationFlow(apiUrl, api), { cfg: { accessToken: emulator.issueToken() } });
     out = [];
     caught = [];
     helper.getNode("out").on("input", (msg: Msg) => out.push(msg));
@@ -223,6 +224,55 @@ describe("box-api operations", function () {
     should((await run(eventMsg(event))).statusCode).equal(204);
     should(emulator.items.tree.isTrashed(folderOf(folder.id as string) as never)).be.true();
     should(caught).have.length(0);
+  });
+
+  it("folder.items: all 2,500 entries of a folder, once each, in one request per 1000 (Box's marker pages)", async () => {
+    const big = emulator.items.createFolder("Big").folder.id as string;
+    for (let i = 0; i < 2500; i++)
+      emulator.items.tree.createFile(`f${String(i).padStart(4, "0")}.txt`, big, undefined, 1);
+    await load({ operation: "folder.items", folderId: big, folderIdType: "str", asUser: "42", asUserType: "str" });
+    const msg = await run({ payload: "go" });
+    should(caught).have.length(0);
+    should(msg.payload.total_count).equal(2500);
+    should(msg.payload.entries).have.length(2500);
+    should(new Set(msg.payload.entries.map((e: Msg) => e.id)).size).equal(2500);
+    should(msg.payload.entries[2499]).match({ type: "file", name: "f2499.txt" });
+    const pages = requests(`/2.0/folders/${big}/items`);
+    should(pages).have.length(Math.ceil(2500 / 1000));
+    for (const page of pages) should(page).match({ path: /usemarker=true/, asUser: "42" });
+  });
+
+  it("folder.items: pages that never end (a repeated marker, endless empty pages), too many entries or bytes in all fail to Catch", async () => {
+    let fresh = 0;
+    const box = await HostileBox.start({
+      other: (_req, res, url) => {
+        const folder = /^\/2\.0\/folders\/(\d+)\/items$/.exec(url.pathname)?.[1];
+        if (!folder) return false;
+        const entries =
+          folder === "3" ? Array.from({ length: 1000 }, (_, i) => ({ type: "file", id: `${fresh}${i}` })) : [];
+        // folder 1 hands out the same marker again; folders 2 and 3 a new one every time
+        json(res, 200, { entries, limit: 1000, next_marker: folder === "1" ? "same" : `m${++fresh}` });
+      },
+    });
+    try {
+      const listing = async (folderId: string) => {
+        await load({ operation: "folder.items", folderId, folderIdType: "str" }, box.url);
+        return (await run({ payload: "go" })).error;
+      };
+      should(await listing("1")).match({ code: "listing_loop", message: /did not come to an end/ });
+      should(box.requestsTo("/2.0/folders/1/items")).have.length(2);
+      should(await listing("2")).match({ code: "listing_loop" });
+      should(box.requestsTo("/2.0/folders/2/items")).have.length(200);
+      should(await listing("3")).match({ code: "too_many_items", message: /more than 100000 entries/ });
+      should(box.requestsTo("/2.0/folders/3/items")).have.length(101);
+      // the node's size cap bounds all pages together (each of these is about 30 KB)
+      await load({ operation: "folder.items", folderId: "3", folderIdType: "str", maxBytes: 100_000 }, box.url);
+      should((await run({ payload: "go" })).error).match({ code: "tooLarge", message: /size cap of 100000 bytes/ });
+      should(box.requestsTo("/2.0/folders/3/items").length).be.within(102, 105);
+      should(out).have.length(0);
+    } finally {
+      await box.close();
+    }
   });
 
   it("search finds items by name, and keeps to one search a second (Box's tighter search limit)", async () => {

@@ -61,7 +61,7 @@ export async function callBoxApi(
     timeoutMs: REQUEST_TIMEOUT_MS,
     deadlineMs: REQUEST_DEADLINE_MS,
   });
-  return { statusCode: res.status, headers: res.headers, payload: decode(res.body, req.ret, what) };
+  return { statusCode: res.status, headers: res.headers, payload: decodeAnswer(res.body, req.ret, what) };
 }
 
 function requestParts(
@@ -94,7 +94,8 @@ function retryable(err: BoxError, method: ApiMethod): boolean {
   return (err.kind === "server" || err.kind === "network") && method !== "POST";
 }
 
-function decode(body: Buffer, ret: AnswerType, what: string): unknown {
+/** Box's answer as `ret` asks: the bytes, the text, or parsed JSON (a `protocol` error when it is not JSON). */
+export function decodeAnswer(body: Buffer, ret: AnswerType, what: string): unknown {
   if (ret === "bin") return body;
   const text = body.toString("utf8");
   if (ret === "txt") return text;

@@ -2,6 +2,7 @@ import { ApiCallRequest, ApiCallResult } from "./api-call";
 import { BoxError } from "../errors";
 import { chunkedUpload, DIRECT_UPLOAD_MAX_BYTES } from "./chunked-upload";
 import { Caller, download } from "./download";
+import { listAllItems } from "./folder-listing";
 import { OperationRequest } from "./operation-request";
 import { SearchPace } from "./search-pace";
 
@@ -25,6 +26,7 @@ export async function runOperation(
 ): Promise<OperationResult> {
   const request = { ...op.request, signal: options.signal };
   if (op.spec.answer === "download") return download(caller, request);
+  if (op.spec.answer === "allPages") return listAllItems(caller, request);
   if (op.spec.upload) return firstEntry(await upload(caller, op, request, options));
   if (op.spec.id === "search") await options.searchPace?.wait(options.signal);
   if (op.spec.id === "file.setMetadata") return setMetadata(caller, request);

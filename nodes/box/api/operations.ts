@@ -23,8 +23,11 @@ export const ID_FIELDS: readonly FieldName[] = ["fileId", "folderId", "parentId"
 /** The field values of one message, evaluated by the node (a field left empty is absent). */
 export type FieldValues = Partial<Record<FieldName, string>>;
 
-/** How Box's answer becomes the message: parsed JSON, the file's bytes, or the first entry of an upload's list. */
-export type AnswerShape = "json" | "download" | "uploaded";
+/**
+ * How Box's answer becomes the message: parsed JSON, the file's bytes, the first entry of an upload's list,
+ * or every entry of a marker-paged list (`{total_count, entries}` over all pages).
+ */
+export type AnswerShape = "json" | "download" | "uploaded" | "allPages";
 
 /**
  * One operation of the box-api node, as data: the request it makes and the fields it shows. Paths name
@@ -157,7 +160,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
     method: "GET",
     path: "/2.0/folders/{folderId}/items",
     fields: ["folderId"],
-    query: () => ({ limit: "1000" }),
+    query: () => ({ limit: "1000", usemarker: "true" }),
+    answer: "allPages",
   }),
   op({
     id: "folder.create",
