@@ -6,6 +6,7 @@ import { startEmulator, type BoxEmulator } from "../emulator";
 import { fileNode } from "./support/file-flow";
 import { NodeRedProcess } from "./support/node-red-process";
 import { tempDir } from "./support/temp-dir";
+import { setTimeout as sleep } from "timers/promises";
 import { waitFor } from "./support/wait";
 
 const USERS = { admin: "admin-pass-1", viewer: "viewer-pass-1" };
@@ -107,5 +108,47 @@ describe("folder picker: who may spend the account's rate limit (real Node-RED w
     });
     should(injected.ok).be.true();
     await waitFor(() => fs.existsSync(me) && fs.readFileSync(me, "utf8").includes("login"), "box-api's answer", 30_000);
+  });
+  it("bounds a burst of dialog POSTs (config node not deployed) per config node the same way", async () => {
+    emu = await startEmulator();
+    nr = await NodeRedProcess.start({ flows: [], settings: { adminAuth: adminAuth() } });
+    const admin = await login(nr, "admin");
+    const typed = emu.issueToken();
+    const post = (extra: Record<string, unknown>) =>
+      fetch(`${nr!.url}/box-config/folders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+        body: JSON.stringify({
+          authType: "developerToken",
+          apiBaseUrl: emu!.apiUrl,
+          credentials: { accessToken: typed },
+          folder: "0",
+          ...extra,
+        }),
+      });
+    const folderRequests = () => emu!.requests.filter((r) => r.server === "api" && r.path.startsWith("/2.0/folders"));
+
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 60 }, () => post({ id: "new-cfg" })));
+    const allowed = 5 + Math.ceil(((Date.now() - started) / 1000) * 2);
+    const ok = answers.filter((res) => res.status === 200).length;
+    should(ok).be.within(1, allowed);
+    const busy = answers.filter((res) => res.status === 429);
+    should(busy).have.length(60 - ok);
+    should(await busy[0].json()).eql({ ok: false, reason: "busy" });
+    // one browse is two requests (the folder, then its items)
+    should(folderRequests().length).be.belowOrEqual(2 * ok);
+
+    // another config node's dialog has its own budget
+    should(await (await post({ id: "other-cfg" })).json()).match({ ok: true, folder: { id: "0" } });
+    // no id: a budget for where and as whom the dialog browses
+    const anonymous = await Promise.all(Array.from({ length: 30 }, () => post({})));
+    should(anonymous.filter((res) => res.status === 429).length).be.above(0);
+
+    // after a pause the bucket has refilled (2 a second): the dialog browses again
+    await sleep(1500);
+    const later = await post({ id: "new-cfg" });
+    should(later.status).equal(200);
+    should(await later.json()).match({ ok: true, folder: { id: "0" } });
   });
 });

@@ -23,12 +23,14 @@ const undeployedGate = new RateGate();
 /**
  * A client acting with the settings and credentials the config dialog sends (Test connection, the folder
  * picker before deploy). A password left unchanged (`__PWRD__`) is the deployed node's, only toward its own
- * API origin. Never refreshes or writes the live OAuth 2 tokens.
+ * API origin. Never refreshes or writes the live OAuth 2 tokens. With `ownGate` (the picker's), the client
+ * waits out a pause the config's requests are under, and a 429 it gets pauses only that gate.
  */
 export async function dialogClient(
   admin: Admin,
   body: Record<string, unknown>,
   timeoutMs?: number,
+  ownGate?: RateGate,
 ): Promise<DialogClient> {
   const id = typeof body.id === "string" ? body.id : "";
   const authType = (text(body.authType) ?? "ccg") as AuthType;
@@ -59,7 +61,9 @@ export async function dialogClient(
           )
         : createTokenSource(auth, http, origin);
     const node = deployed ? (admin.RED.nodes.getNode(id) as BoxConfigNode | null) : null;
-    const rateGate = typeof node?.rateGate === "function" ? node.rateGate() : undeployedGate;
+    const configGate = typeof node?.rateGate === "function" ? node.rateGate() : undeployedGate;
+    if (ownGate) await configGate.wait(timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined);
+    const rateGate = ownGate ?? configGate;
     const api = new BoxClient({ apiBaseUrl: origin, tokens, proxy, rateGate, requestTimeoutMs: timeoutMs });
     return { api, close: async () => void (await Promise.all([api.close(), http.close()])) };
   } catch (err) {

@@ -3,8 +3,8 @@ import { ItemsApi } from "../box/folders/items-api";
 import { BoxError } from "../box/errors";
 import { browseFolder } from "../box/folders/folder-browser";
 import { isId } from "../box/folders/item-lookup";
-import { RateGate } from "../box/http/rate-gate";
 import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
+import { bucketFor } from "../shared/picker-bucket";
 
 interface Request {
   query: Record<string, unknown>;
@@ -16,9 +16,6 @@ interface Response {
 
 const PICKER_TIMEOUT_MS = 15_000;
 const MAX_OFFSET = 100_000;
-/** A person clicking through folders needs a few listings a second; more is a script spending the user's quota. */
-const PICKER_BURST = 5;
-const PICKER_PER_SECOND = 2;
 
 /**
  * `GET {httpAdminRoot}/box-events-in/folders?config=<id>&folder=<id>&offset=<n>`: the folder picker of
@@ -31,7 +28,6 @@ const PICKER_PER_SECOND = 2;
  */
 export function registerFolderPicker(RED: NodeAPI): void {
   const write = RED.auth.needsPermission("box-config.write");
-  const buckets = new Map<string, PickerBucket>();
   RED.httpAdmin.get("/box-events-in/folders", write, async (req: Request, res: Response) => {
     const configId = typeof req.query.config === "string" ? req.query.config : "";
     const folderId = typeof req.query.folder === "string" && req.query.folder !== "" ? req.query.folder : "0";
@@ -43,7 +39,7 @@ export function registerFolderPicker(RED: NodeAPI): void {
     if (!isId(folderId) || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
       return res.status(400).json({ ok: false, reason: "invalidFolder" });
     }
-    const bucket = bucketFor(buckets, configId);
+    const bucket = bucketFor(configId);
     if (!bucket.take()) return res.status(429).json({ ok: false, reason: "busy" });
     let client: BoxClient | undefined;
     try {
@@ -63,31 +59,4 @@ export function registerFolderPicker(RED: NodeAPI): void {
       await client?.close();
     }
   });
-}
-
-/** A token bucket for one config node's picker requests, and the picker's own rate gate. */
-interface PickerBucket {
-  take(): boolean;
-  gate: RateGate;
-}
-
-function bucketFor(buckets: Map<string, PickerBucket>, configId: string): PickerBucket {
-  const known = buckets.get(configId);
-  if (known) return known;
-  if (buckets.size >= 100) buckets.clear(); // config ids come from requests: never an unbounded map
-  let tokens = PICKER_BURST;
-  let at = Date.now();
-  const bucket: PickerBucket = {
-    gate: new RateGate(),
-    take: () => {
-      const now = Date.now();
-      tokens = Math.min(PICKER_BURST, tokens + ((now - at) / 1000) * PICKER_PER_SECOND);
-      at = now;
-      if (tokens < 1) return false;
-      tokens -= 1;
-      return true;
-    },
-  };
-  buckets.set(configId, bucket);
-  return bucket;
 }
