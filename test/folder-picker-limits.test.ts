@@ -102,6 +102,25 @@ describe("folder picker: who may spend the account's rate limit (real Node-RED w
     }, "the picker's bucket to refill");
     const limited = (await answer.json()) as { ok: boolean; reason?: string };
     should(limited).match({ ok: false, reason: "rate limited" });
+    // the dialog's picker (POST) for the same config node is paused with it: told at once, nothing sent to Box
+    const sent = folderRequests().length;
+    const dialogBody = {
+      id: "cfg",
+      authType: "developerToken",
+      apiBaseUrl: emu.apiUrl,
+      credentials: { accessToken: "__PWRD__" },
+      folder: "0",
+    };
+    const posted = await waitFor(async () => {
+      const res = await fetch(`${nr!.url}/box-config/folders`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+        body: JSON.stringify(dialogBody),
+      });
+      return res.status !== 429 && res;
+    }, "the same config node's bucket to refill");
+    should(await posted.json()).match({ ok: false, reason: "rate limited" });
+    should(folderRequests()).have.length(sent);
     const injected = await fetch(`${nr.url}/inject/go`, {
       method: "POST",
       headers: { authorization: `Bearer ${admin}` },

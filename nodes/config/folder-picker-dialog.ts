@@ -4,7 +4,7 @@ import { browseFolder } from "../box/folders/folder-browser";
 import { isId } from "../box/folders/item-lookup";
 import { Admin, reasonOf, Request, Response } from "./admin-request";
 import { dialogClient, DialogClient } from "./dialog-client";
-import { bucketFor, dialogBucketKey } from "../shared/picker-bucket";
+import { bucketFor, dialogBucketKey, pickerPaused } from "../shared/picker-bucket";
 
 const PICKER_TIMEOUT_MS = 15_000;
 const MAX_OFFSET = 100_000;
@@ -24,10 +24,11 @@ export async function handleFolders(admin: Admin, req: Request, res: Response): 
   if (!isId(folderId) || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
     return res.status(400).json({ ok: false, reason: "invalidFolder" });
   }
-  const bucket = bucketFor(dialogBucketKey(body));
+  const bucket = bucketFor(admin.RED.httpAdmin, dialogBucketKey(body));
   if (!bucket.take()) return res.status(429).json({ ok: false, reason: "busy" });
   let client: DialogClient | undefined;
   try {
+    if (bucket.gate.closed) throw pickerPaused();
     client = await dialogClient(admin, body, PICKER_TIMEOUT_MS, bucket.gate);
     res.json({ ok: true, ...(await browseFolder(new ItemsApi(client.api), folderId, offset)) });
   } catch (err) {

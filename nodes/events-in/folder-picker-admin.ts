@@ -4,7 +4,7 @@ import { BoxError } from "../box/errors";
 import { browseFolder } from "../box/folders/folder-browser";
 import { isId } from "../box/folders/item-lookup";
 import { BoxConfigNode, NodeAPI } from "../shared/node-red-types";
-import { bucketFor } from "../shared/picker-bucket";
+import { bucketFor, pickerPaused } from "../shared/picker-bucket";
 
 interface Request {
   query: Record<string, unknown>;
@@ -39,10 +39,11 @@ export function registerFolderPicker(RED: NodeAPI): void {
     if (!isId(folderId) || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
       return res.status(400).json({ ok: false, reason: "invalidFolder" });
     }
-    const bucket = bucketFor(configId);
+    const bucket = bucketFor(RED.httpAdmin, configId);
     if (!bucket.take()) return res.status(429).json({ ok: false, reason: "busy" });
     let client: BoxClient | undefined;
     try {
+      if (bucket.gate.closed) throw pickerPaused();
       await config.rateGate().wait(AbortSignal.timeout(PICKER_TIMEOUT_MS));
       client = new BoxClient({
         apiBaseUrl: config.apiBaseUrl,

@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { BoxError } from "../box/errors";
 import { RateGate } from "../box/http/rate-gate";
 
 /** A person clicking through folders needs a few listings a second; more is a script spending the user's quota. */
@@ -13,13 +14,16 @@ export interface PickerBucket {
   gate: RateGate;
 }
 
+const byRuntime = new WeakMap<object, Map<string, PickerBucket>>();
+
 /**
  * One bucket per config node for both folder pickers (`GET box-events-in/folders` for a deployed config
  * node, `POST box-config/folders` for one still in its dialog): the same config node shares one budget.
+ * `runtime` is the Node-RED runtime's admin app (`RED.httpAdmin`), one for every node module of a runtime.
  */
-const buckets = new Map<string, PickerBucket>();
-
-export function bucketFor(key: string): PickerBucket {
+export function bucketFor(runtime: object, key: string): PickerBucket {
+  let buckets = byRuntime.get(runtime);
+  if (!buckets) byRuntime.set(runtime, (buckets = new Map()));
   const known = buckets.get(key);
   if (known) return known;
   if (buckets.size >= MAX_BUCKETS) buckets.clear();
@@ -38,6 +42,11 @@ export function bucketFor(key: string): PickerBucket {
   };
   buckets.set(key, bucket);
   return bucket;
+}
+
+/** The picker got a 429: later clicks are told so at once instead of waiting out Box's `retry-after`. */
+export function pickerPaused(): BoxError {
+  return new BoxError("rateLimited", "folder picker paused by Box's retry-after");
 }
 
 /**

@@ -29,6 +29,11 @@ export class RateGate {
     return new RateGate(this.shared, watcher);
   }
 
+  /** True while a 429's `retry-after` holds requests back. */
+  get closed(): boolean {
+    return Date.now() < this.shared.openAt;
+  }
+
   /** Box answered 429: no request goes out for `retryAfterMs`, clamped as every other delay. */
   pause(retryAfterMs: number | undefined): void {
     const ms = Math.min(MAX_DELAY_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
