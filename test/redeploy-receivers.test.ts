@@ -1,12 +1,18 @@
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
 import { collect, eventFlow, helper, NODES, type SeenMessage } from "./support/node-helper";
+import type { NodeAPI } from "node-red";
 import { waitFor } from "./support/wait";
+
+interface Delivery {
+  source: { id: string };
+  msg: SeenMessage;
+}
 
 /** The parts of the runtime this test drives directly: its hooks and the flows' stop and start. */
 interface Runtime {
   _RED: {
-    hooks: { add(name: string, fn: (events: { source: { id: string } }[]) => void): void; remove(name: string): void };
+    hooks: { add(name: string, fn: (event: Delivery) => void): void; remove(name: string): void };
   };
   _redNodes: {
     stopFlows(type: string, diff: object): Promise<void>;
@@ -14,13 +20,26 @@ interface Runtime {
   };
 }
 
+/** What the slow receiver took, across its restarts. */
+const slowSeen: SeenMessage[] = [];
+
+/** A receiver whose close takes a while, as a file node's does while it finishes its writes: it still takes input. */
+function slowCloseNode(RED: NodeAPI): void {
+  RED.nodes.registerType("slow-close", function (this: never, config: object) {
+    const node = this as unknown as { on(event: string, fn: (...args: never[]) => void): void };
+    RED.nodes.createNode(node as never, config as never);
+    node.on("input", (msg: SeenMessage) => slowSeen.push(msg));
+    node.on("close", (done: () => void) => setTimeout(done, 200));
+  });
+}
+
 /**
- * A "modified nodes" deploy that restarts the events node and the node it sends to, in the very turn the events
- * node handed a page on: the page reaches no running node (here Node-RED finds no receiver for it; a stopped file
- * node drops it too), so the position must stay where it was and the page come again after the deploy. Node-RED
- * reads a node the deploy is stopping as undefined, not null: the node took that for "still running" and lost it.
+ * A deploy that restarts the events node and the node it sends to after the events node handed a page on and
+ * before Node-RED delivered it. A receiver whose close is done at once drops the page: the position must stay
+ * and the page come again. A receiver still closing (a file node finishing its writes) takes it: the position
+ * must move on and the page not come again.
  */
-describe("box-events-in: a node-only deploy that restarts its receiver too", function () {
+describe("box-events-in: a deploy that restarts its receiver too", function () {
   let emulator: BoxEmulator;
   const runtime = helper as unknown as Runtime;
 
@@ -30,34 +49,69 @@ describe("box-events-in: a node-only deploy that restarts its receiver too", fun
     emulator = await startEmulator();
   });
   afterEach(async () => {
-    runtime._RED.hooks.remove("onSend.redeploy-receivers");
+    runtime._RED.hooks.remove("postDeliver.redeploy-receivers");
     await helper.unload();
     await emulator.close();
   });
 
-  it("sends the page again when the deploy stopped its receiver before Node-RED delivered it", async () => {
-    const { flow, credentials } = eventFlow(emulator);
-    await helper.load(NODES, flow, credentials);
-    const before = collect("out");
+  /**
+   * Loads the flow with `receiver` wired after the events node, delivers and saves one page, then stops the events
+   * node and the receiver in the very turn a page of three events is handed on, and starts them again.
+   */
+  async function deployDuringSend(
+    type: "nodes" | "full",
+    receiver: { id: string; type: string },
+    attach: () => SeenMessage[],
+  ) {
+    const { flow, credentials } = eventFlow(emulator, { events: { wires: [[receiver.id]] } });
+    await helper.load(
+      [...NODES, slowCloseNode] as never,
+      [...flow.filter((n) => n.id !== "out"), { z: "tab", ...receiver }],
+      credentials,
+    );
+    const seen = attach();
     await waitFor(() => emulator.heldPolls() === 1, "the first long poll");
     // one page delivered and saved: the position the node resumes from
     emulator.createEvents(1);
-    await waitFor(() => before.length === 1 && emulator.heldPolls() === 1, "the first event, then a long poll");
-    const diff = { added: [], changed: ["in", "out"], removed: [], rewired: [], linked: [], flowChanged: [] };
+    await waitFor(() => seen.length === 1 && emulator.heldPolls() === 1, "the first event, then a long poll");
+    const diff = { added: [], changed: ["in", receiver.id], removed: [], rewired: [], linked: [], flowChanged: [] };
     let stopped: Promise<void> | undefined;
-    runtime._RED.hooks.add("onSend.redeploy-receivers", (events) => {
-      // the deploy's stop, in the same turn as the events node's send (as when both I/O callbacks are due at once)
-      if (!stopped && events.some((e) => e.source.id === "in")) stopped = runtime._redNodes.stopFlows("nodes", diff);
+    const last = { id: "" }; // the page's last event, known once created
+    runtime._RED.hooks.add("postDeliver.redeploy-receivers", (event) => {
+      // the deploy's stop once the node handed the whole page on and Node-RED queued its delivery, before that
+      // ran: as when the deploy's request is read in the same turn as Box's answer
+      if (stopped || event.msg.payload.event_id !== last.id) return;
+      stopped = Promise.resolve().then(() => runtime._redNodes.stopFlows(type, diff));
     });
-    const created = emulator.createEvents(3).map((event) => event.event_id);
+    const created = emulator.createEvents(3).map((event) => event.event_id as string);
+    last.id = created[2];
     await waitFor(() => stopped !== undefined, "the deploy's stop during the send");
     await stopped;
-    runtime._RED.hooks.remove("onSend.redeploy-receivers");
-    should(before).have.length(1, "the stopped receiver got nothing more");
-    await runtime._redNodes.startFlows("nodes", diff);
+    runtime._RED.hooks.remove("postDeliver.redeploy-receivers");
+    const beforeRestart = seen.length;
+    await runtime._redNodes.startFlows(type, diff);
+    return { created, beforeRestart };
+  }
+  const ids = (seen: SeenMessage[]) => seen.map((m) => m.payload.event_id);
+
+  it("sends the page again when the deploy stopped its receiver before Node-RED delivered it", async () => {
+    const { created, beforeRestart } = await deployDuringSend("nodes", { id: "out", type: "helper" }, () =>
+      collect("out"),
+    );
+    should(beforeRestart).equal(1, "the stopped receiver got nothing more");
     const after = collect("out");
-    const ids = (seen: SeenMessage[]) => seen.map((m) => m.payload.event_id);
     await waitFor(() => after.length >= 3, "the page again after the deploy");
     should(ids(after)).eql(created);
+  });
+
+  it("does not send the page again when a full deploy's receiver, still closing, took it", async () => {
+    slowSeen.length = 0;
+    const { created } = await deployDuringSend("full", { id: "slow", type: "slow-close" }, () => slowSeen);
+    await waitFor(() => slowSeen.length >= 4, "the page, taken by the closing receiver");
+    // a later event proves the restarted node is past the page: nothing of it comes again before it
+    await waitFor(() => emulator.heldPolls() === 1, "the long poll after the restart");
+    const later = emulator.createEvents(1)[0].event_id as string;
+    await waitFor(() => slowSeen.some((m) => m.payload.event_id === later), "the event after the restart");
+    should(ids(slowSeen.slice(1))).eql([...created, later]);
   });
 });

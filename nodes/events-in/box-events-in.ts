@@ -107,7 +107,14 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
     onRecovered: reporter.lookupRecovered,
     onLeftOut: (event, error) => lookupLeftOut(RED, node, event, error),
   });
-  const wiring = { onState: reporter.onState, select, delivered: resume ? delivered : undefined, mayEmit: run.mayEmit };
+  const receivers = () => (def.wires ?? []).flat().map((id) => RED.nodes.getNode(id));
+  const wiring = {
+    onState: reporter.onState,
+    select,
+    delivered: resume ? delivered : undefined,
+    receivers,
+    mayEmit: run.mayEmit,
+  };
   let acks: AckDelivery | undefined;
   const running = (async () => {
     const checkpoint = resume ? await store.load() : undefined;
@@ -115,16 +122,11 @@ function streamTerm(RED: NodeAPI, node: Node, def: BoxEventsInDef, parts: Stream
     await openStream(node, def, parts, { ...wiring, checkpoint, acks }).run(signal);
   })().catch((err) => node.error(err instanceof Error ? err.message : String(err)));
 
-  /**
-   * The nodes this one sends to are still running: messages already handed to them were delivered. A node the
-   * same deploy is stopping reads as undefined (a deleted one as null): Node-RED drops what it was sent.
-   */
-  const receiversRunning = () => (def.wires ?? []).flat().every((id) => Boolean(RED.nodes.getNode(id)));
   return {
     running,
     closed: (removed) =>
       running
-        .then(() => (acks ? acks.closed(removed) : delivered.closed(removed, receiversRunning)))
+        .then(() => (acks ? acks.closed(removed) : delivered.closed(removed)))
         .catch((err) => positionNotSaved(RED, node, err)),
   };
 }
@@ -157,6 +159,8 @@ interface StreamWiring {
   select: ReturnType<typeof pageSelector>;
   /** Where delivered pages move the position on; none when the node does not resume. */
   delivered?: DeliveredCheckpoints;
+  /** The node instances this one sends to, as they are now. */
+  receivers(): unknown[];
   /** `ack: "flow"`: sends with handles, holds events and the stream at the limit, saves what is acknowledged. */
   acks?: AckDelivery;
 }
@@ -174,6 +178,7 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
       const selected = await wiring.select(events);
       wiring.mayEmit();
       if (wiring.acks) return wiring.acks.deliver(selected, position, from);
+      const receivers = wiring.receivers();
       // one send per event: Node-RED deep-clones every message after the first of a multi-message send
       sendEach(
         node,
@@ -181,7 +186,7 @@ function openStream(node: Node, def: BoxEventsInDef, parts: StreamParts, wiring:
       );
       if (!wiring.delivered) return;
       const checkpoint = stream.checkpoint();
-      if (checkpoint) await wiring.delivered.sent(checkpoint);
+      if (checkpoint) await wiring.delivered.sent(checkpoint, receivers);
     },
     onState: wiring.onState,
   });

@@ -4,33 +4,51 @@ import { NodeContext, NodeMessage } from "../shared/node-red-types";
 
 /**
  * Moves the saved position on only once Node-RED delivered a page: it hands messages to the next
- * nodes on a later turn, and a deploy that stops those nodes first drops them. A page sent but not
- * yet delivered when the node closes is saved then, if the nodes it went to are still running.
+ * nodes on a later turn, and a deploy that stops those nodes first drops them. When the node closes
+ * with a page sent in that window, the turn right after Node-RED's delivery tells whether the
+ * receivers took it: a receiver still has its input handlers then (a busy file node finishing its
+ * writes) or had them cleared by a close that came first (Node-RED dropped the page). Only a page
+ * they took is saved, so it is neither lost nor sent again.
  */
 export class DeliveredCheckpoints {
-  private unsaved?: Checkpoint;
+  private unsaved?: { checkpoint: Checkpoint; taken?: boolean };
 
   constructor(
     private readonly store: PositionStore,
     private readonly stopped: AbortSignal,
   ) {}
 
-  /** Call after sending a page's messages. */
-  async sent(checkpoint: Checkpoint): Promise<void> {
-    this.unsaved = checkpoint;
-    await afterDelivery();
+  /** Call right after sending a page's messages to `receivers` (the wired nodes, as they were before the send). */
+  async sent(checkpoint: Checkpoint, receivers: readonly unknown[]): Promise<void> {
+    const page: { checkpoint: Checkpoint; taken?: boolean } = { checkpoint };
+    this.unsaved = page;
+    // stopped by a hook during the send itself: part of the page may have found no receiver
     if (this.stopped.aborted) return;
+    await afterDelivery();
+    if (this.stopped.aborted) {
+      page.taken = receivers.every(takesInput);
+      return;
+    }
     this.unsaved = undefined;
     await this.store.commit(checkpoint).catch((err: unknown) => {
       throw storageError(err);
     });
   }
 
-  /** On close: a deleted node forgets its position; otherwise a page its receivers got is kept. */
-  async closed(removed: boolean, receiversRunning: () => boolean): Promise<void> {
+  /** On close: a deleted node forgets its position; otherwise a page its receivers took is kept. */
+  async closed(removed: boolean): Promise<void> {
     if (removed) await this.store.forget();
-    else if (this.unsaved && receiversRunning()) await this.store.commit(this.unsaved);
+    else if (this.unsaved?.taken) await this.store.commit(this.unsaved.checkpoint);
   }
+}
+
+/**
+ * Whether a node instance still takes input: Node-RED clears its input handlers (`_inputCallback(s)`,
+ * the same in Node-RED 4 and 5) once its close finished, and delivers nothing to it after that.
+ */
+function takesInput(node: unknown): boolean {
+  const handlers = node as { _inputCallback?: unknown; _inputCallbacks?: unknown } | null;
+  return Boolean(handlers?._inputCallback || handlers?._inputCallbacks);
 }
 
 /** A context store that cannot write (a full disk) is not Box's bad answer: say that saving the position failed. */
@@ -42,7 +60,7 @@ function storageError(err: unknown): unknown {
 
 /**
  * Node-RED hands messages to the next nodes with setImmediate; one queued after them runs right after,
- * in the same turn, so no deploy can come in between.
+ * in the same turn, so no deploy and no receiver's I/O can come in between.
  */
 function afterDelivery(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

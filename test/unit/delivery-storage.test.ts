@@ -18,7 +18,7 @@ describe("saving the position (unit)", function () {
   it("a context store that cannot write says the position was not saved, not that Box answered badly", async () => {
     const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
     const delivered = new DeliveredCheckpoints(failingStore(full), new AbortController().signal);
-    const err = await delivered.sent({ position: "10", recentIds: [] }).then(
+    const err = await delivered.sent({ position: "10", recentIds: [] }, []).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -37,6 +37,6 @@ describe("saving the position (unit)", function () {
   it("a refusal that is already a BoxError (another replica holds the stream) passes as it is", async () => {
     const standby = new BoxError("standby", "lease lost");
     const delivered = new DeliveredCheckpoints(failingStore(standby), new AbortController().signal);
-    await delivered.sent({ position: "10", recentIds: [] }).should.be.rejectedWith(standby);
+    await delivered.sent({ position: "10", recentIds: [] }, []).should.be.rejectedWith(standby);
   });
 });
