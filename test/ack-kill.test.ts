@@ -1,5 +1,6 @@
 import should from "should";
 import { startEmulator, BoxEmulator } from "../emulator";
+import { boxEventsFlow } from "./support/box-events-flow";
 import { MailServer } from "./support/mail-server";
 import { NodeRedProcess } from "./support/node-red-process";
 import { delay, waitFor } from "./support/wait";
@@ -10,29 +11,12 @@ const EVENTS = 50;
 /** box-events-in (ack: flow) → subject → e-mail; a Complete node watching the e-mail node → box-events-ack. */
 function mailFlow(emulator: BoxEmulator, token: string, smtpPort: number): object[] {
   return [
-    { id: "tab1", type: "tab", label: "Box" },
-    {
-      id: "cfg1",
-      type: "box-config",
-      name: "emulator",
-      authType: "developerToken",
-      apiBaseUrl: emulator.apiUrl,
+    ...boxEventsFlow({
+      emulator,
       credentials: { accessToken: token },
-    },
-    {
-      id: "events1",
-      type: "box-events-in",
-      z: "tab1",
-      box: "cfg1",
-      streamType: "all",
-      startFrom: "now",
-      resume: true,
-      eventTypes: [],
-      ack: "flow",
-      maxInFlight: 100,
-      redeliverAfter: 10,
-      wires: [["subject1"]],
-    },
+      events: { ack: "flow", maxInFlight: 100, redeliverAfter: 10 },
+      to: "subject1",
+    }),
     {
       id: "subject1",
       type: "change",

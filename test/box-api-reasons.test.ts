@@ -1,20 +1,14 @@
 import should from "should";
 import { HostileBox, json } from "./support/hostile-box";
 import { boxApiNode, boxConfigNode, catchNode, collect, helper, type FlowNode } from "./support/node-helper";
+import { runtimePerTest } from "./support/one-page-box";
 import { waitFor } from "./support/wait";
 
 const NODES = [boxConfigNode, boxApiNode, catchNode];
 
 describe("box-api: reasons that say what failed, and upload labels kept safe", function () {
+  const owned = runtimePerTest();
   let box: HostileBox | undefined;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await box?.close();
-    box = undefined;
-  });
 
   function flow(config: Record<string, unknown>): FlowNode[] {
     return [
@@ -36,12 +30,14 @@ describe("box-api: reasons that say what failed, and upload labels kept safe", f
   }
 
   it("a refused sign-in reaches Catch nodes as the sign-in's reason, not as Box's answer to the call", async () => {
-    box = await HostileBox.start({
-      other: (_req, res, url) =>
-        url.pathname === "/oauth2/token"
-          ? json(res, 400, { error: "invalid_grant", error_description: "nope" })
-          : false,
-    });
+    box = owned(
+      await HostileBox.start({
+        other: (_req, res, url) =>
+          url.pathname === "/oauth2/token"
+            ? json(res, 400, { error: "invalid_grant", error_description: "nope" })
+            : false,
+      }),
+    );
     const config = { authType: "ccg", subjectType: "enterprise", subjectId: "1" };
     await helper.load(NODES, flow(config), { cfg: { clientId: "c", clientSecret: "s" } });
     const caught = collect("caught");
@@ -52,10 +48,14 @@ describe("box-api: reasons that say what failed, and upload labels kept safe", f
   });
 
   it("an upload's file name loses path parts across line separators, and NUL and control characters", async () => {
-    box = await HostileBox.start({
-      other: (_req, res, url) =>
-        url.pathname === "/api/2.0/files/content" ? json(res, 201, { total_count: 1, entries: [{ id: "9" }] }) : false,
-    });
+    box = owned(
+      await HostileBox.start({
+        other: (_req, res, url) =>
+          url.pathname === "/api/2.0/files/content"
+            ? json(res, 201, { total_count: 1, entries: [{ id: "9" }] })
+            : false,
+      }),
+    );
     await helper.load(NODES, flow({ authType: "developerToken" }), { cfg: { accessToken: "t" } });
     const out = collect("out");
     const filename = "/srv/in\u2028/etc/evil\u0000na\u0085me.pdf";

@@ -24,10 +24,10 @@ export function onePageBox(entries: string[], other?: HostileRoute): Promise<Hos
 }
 
 /**
- * For a describe block whose tests each load a flow into the node-helper runtime against their own one-page box:
- * the runtime runs around the block; after each test the flow is unloaded and the box closed.
+ * The node-helper runtime around a describe block whose tests each load a flow against their own box: after each
+ * test the flow is unloaded and the box handed to the returned function closed.
  */
-export function onePageBoxPerTest(): (entries: string[], other?: HostileRoute) => Promise<HostileBox> {
+export function runtimePerTest(): (box: HostileBox) => HostileBox {
   let box: HostileBox | undefined;
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -36,5 +36,11 @@ export function onePageBoxPerTest(): (entries: string[], other?: HostileRoute) =
     await box?.close();
     box = undefined;
   });
-  return async (entries, other) => (box = await onePageBox(entries, other));
+  return (started) => (box = started);
+}
+
+/** {@link runtimePerTest} with a one-page box for each test. */
+export function onePageBoxPerTest(): (entries: string[], other?: HostileRoute) => Promise<HostileBox> {
+  const owned = runtimePerTest();
+  return async (entries, other) => owned(await onePageBox(entries, other));
 }
