@@ -2,9 +2,9 @@ import bcrypt from "bcryptjs";
 import fs from "fs";
 import path from "path";
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator";
 import { fileNode } from "./support/file-flow";
-import { NodeRedProcess } from "./support/node-red-process";
+import type { NodeRedProcess } from "./support/node-red-process";
+import { processesPerTest } from "./support/processes-per-test";
 import { tempDir } from "./support/temp-dir";
 import { setTimeout as sleep } from "timers/promises";
 import { waitFor } from "./support/wait";
@@ -41,19 +41,12 @@ async function login(nr: NodeRedProcess, username: keyof typeof USERS): Promise<
 
 describe("folder picker: who may spend the account's rate limit (real Node-RED with a login)", function () {
   this.timeout(180_000);
-  let emu: BoxEmulator | undefined;
-  let nr: NodeRedProcess | undefined;
-
-  afterEach(async () => {
-    await nr?.stop();
-    await emu?.close();
-    nr = emu = undefined;
-  });
+  const running = processesPerTest();
 
   it("refuses a read-only user, bounds an admin's burst, and a 429 it gets holds back no flow", async () => {
-    emu = await startEmulator();
+    const emu = await running.emulator();
     const dir = tempDir("box-picker-");
-    nr = await NodeRedProcess.start({ flows: [], settings: { adminAuth: adminAuth() } });
+    const nr = await running.nodeRed({ flows: [], settings: { adminAuth: adminAuth() } });
     const admin = await login(nr, "admin");
     const viewer = await login(nr, "viewer");
     const me = path.join(dir, "me.jsonl");
@@ -129,8 +122,8 @@ describe("folder picker: who may spend the account's rate limit (real Node-RED w
     await waitFor(() => fs.existsSync(me) && fs.readFileSync(me, "utf8").includes("login"), "box-api's answer", 30_000);
   });
   it("bounds a burst of dialog POSTs (config node not deployed) per config node the same way", async () => {
-    emu = await startEmulator();
-    nr = await NodeRedProcess.start({ flows: [], settings: { adminAuth: adminAuth() } });
+    const emu = await running.emulator();
+    const nr = await running.nodeRed({ flows: [], settings: { adminAuth: adminAuth() } });
     const admin = await login(nr, "admin");
     const typed = emu.issueToken();
     const post = (extra: Record<string, unknown>) =>

@@ -2,11 +2,12 @@ import { execFileSync } from "child_process";
 import fs from "fs";
 import path from "path";
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator";
+import type { BoxEmulator } from "../emulator";
 import { fileNode } from "./support/file-flow";
 import type { FlowNode } from "./support/node-helper";
-import { NodeRedProcess } from "./support/node-red-process";
+import type { NodeRedProcess } from "./support/node-red-process";
 import { statusesIn, statusWatcher } from "./support/status-flow";
+import { processesPerTest } from "./support/processes-per-test";
 import { tempDir } from "./support/temp-dir";
 import { waitFor } from "./support/wait";
 
@@ -102,19 +103,12 @@ async function testConnection(nr: NodeRedProcess, body: object): Promise<string>
 
 describe("secrets: no `${NAME}` value in statuses, logs, Catch messages or the Test answer (real Node-RED)", function () {
   this.timeout(180_000);
-  let emu: BoxEmulator | undefined;
-  let nr: NodeRedProcess | undefined;
-
-  afterEach(async () => {
-    await nr?.stop();
-    await emu?.close();
-    nr = emu = undefined;
-  });
+  const running = processesPerTest();
 
   it("a sweep with a marker in every referenced variable finds it nowhere", async () => {
-    emu = await startEmulator();
+    const emu = await running.emulator();
     const dir = tempDir("box-sweep-");
-    nr = await NodeRedProcess.start({ flows: [], env: ENV });
+    const nr = await running.nodeRed({ flows: [], env: ENV });
     await nr.deploy(sweepFlow(emu, dir));
     const names = Object.keys(configs(emu));
     const shown = () => statusesIn(path.join(dir, "statuses.jsonl")).map((s) => s.text ?? "");
@@ -152,11 +146,11 @@ describe("secrets: no `${NAME}` value in statuses, logs, Catch messages or the T
   });
 
   it("jwtConfigPath naming /proc/self/pagemap or a FIFO is refused at once, and Node-RED keeps running", async () => {
-    emu = await startEmulator();
+    const emu = await running.emulator();
     const dir = tempDir("box-jwt-path-");
     const fifo = path.join(dir, "box_config.json");
     execFileSync("mkfifo", [fifo]);
-    nr = await NodeRedProcess.start({ flows: [] });
+    const nr = await running.nodeRed({ flows: [] });
     for (const file of ["/proc/self/pagemap", fifo, "/dev/zero"]) {
       const answer = JSON.parse(
         await testConnection(nr, { authType: "jwt", apiBaseUrl: "https://api.box.com", jwtConfigPath: file }),

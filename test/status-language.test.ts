@@ -1,28 +1,20 @@
 import path from "path";
 import should from "should";
-import { startEmulator, type BoxEmulator } from "../emulator";
 import { fileNode } from "./support/file-flow";
 import type { FlowNode } from "./support/node-helper";
-import { NodeRedProcess } from "./support/node-red-process";
 import { statusesIn, statusWatcher } from "./support/status-flow";
+import { processesPerTest } from "./support/processes-per-test";
 import { tempDir } from "./support/temp-dir";
 import { waitFor } from "./support/wait";
 
 describe("status texts on a German runtime (real Node-RED, LANG=de_DE.UTF-8)", function () {
   this.timeout(180_000);
-  let emu: BoxEmulator | undefined;
-  let nr: NodeRedProcess | undefined;
-
-  afterEach(async () => {
-    await nr?.stop();
-    await emu?.close();
-    nr = emu = undefined;
-  });
+  const running = processesPerTest();
 
   it("a Status node sees the contract's English words, and Catch nodes English reasons", async () => {
-    emu = await startEmulator();
+    const emu = await running.emulator();
     const dir = tempDir("box-lang-");
-    nr = await NodeRedProcess.start({ flows: [], env: { LANG: "de_DE.UTF-8" } });
+    const nr = await running.nodeRed({ flows: [], env: { LANG: "de_DE.UTF-8" } });
     nr.output.should.match(/Server wird jetzt auf/, "the runtime speaks German");
     const statusFile = path.join(dir, "statuses.jsonl");
     const flow: FlowNode[] = [
